@@ -1,0 +1,83 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K super-blocks of 256 values in sixteen groups of 16: 128 bytes ql (low 4 bits), 64 bytes qh
+ * (top 2 bits), 16 signed 8-bit group scales, then fp16 d; value = d·scale·(q − 32). Each half of
+ * 128 values uses 64 ql and 32 qh bytes: value i (i &lt; 32) of its quarter k takes the low (k = 0, 1)
+ * or high (k = 2, 3) nibble of ql[i + 32·(k mod 2)] and bits 2k..2k+1 of qh[i].
+ */
+final class Q6KKernel implements RowKernel {
+    static final Q6KKernel INSTANCE = new Q6KKernel();
+    private static final GgmlType TYPE = GgmlType.Q6_K;
+    private static final int QH = 128, SCALES = 192, D = 208;
+
+    @Override
+    public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        float[] scales = new float[16];
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            groupScales(data, block, scales);
+            for (int h = 0; h < 2; h++) {
+                int out = dstOffset + b * 256 + h * 128;
+                for (int i = 0; i < 32; i++) {
+                    int ql0 = data.get(ValueLayout.JAVA_BYTE, block + h * 64 + i);
+                    int ql1 = data.get(ValueLayout.JAVA_BYTE, block + h * 64 + 32 + i);
+                    int qh = data.get(ValueLayout.JAVA_BYTE, block + QH + h * 32 + i);
+                    int g = h * 8 + i / 16;
+                    dst[out + i] = scales[g] * (((ql0 & 0xF) | (qh & 3) << 4) - 32);
+                    dst[out + 32 + i] = scales[g + 2] * (((ql1 & 0xF) | ((qh >> 2) & 3) << 4) - 32);
+                    dst[out + 64 + i] = scales[g + 4] * ((((ql0 >> 4) & 0xF) | ((qh >> 4) & 3) << 4) - 32);
+                    dst[out + 96 + i] = scales[g + 6] * ((((ql1 >> 4) & 0xF) | ((qh >> 6) & 3) << 4) - 32);
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
+        FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
+        FloatVector zero = FloatVector.zero(QuantLanes.FLOATS);
+        float[] scales = new float[16];
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            groupScales(data, block, scales);
+            for (int h = 0; h < 2; h++) {
+                int in = xOffset + b * 256 + h * 128;
+                // a chunk of at most 16 lanes never straddles a group of 16
+                for (int i = 0; i < 32; i += QuantLanes.BYTES.length()) {
+                    ByteVector ql0 = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + h * 64 + i, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector ql1 = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + h * 64 + 32 + i, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector qh = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + QH + h * 32 + i, ByteOrder.LITTLE_ENDIAN);
+                    int g = h * 8 + i / 16;
+                    acc = QuantLanes.fma(sixBits(ql0.and((byte) 0xF), qh, 0), scale(scales[g]), zero, x, in + i, acc);
+                    acc = QuantLanes.fma(sixBits(ql1.and((byte) 0xF), qh, 2), scale(scales[g + 2]), zero, x, in + 32 + i, acc);
+                    acc = QuantLanes.fma(sixBits(ql0.lanewise(VectorOperators.LSHR, 4), qh, 4), scale(scales[g + 4]), zero, x, in + 64 + i, acc);
+                    acc = QuantLanes.fma(sixBits(ql1.lanewise(VectorOperators.LSHR, 4), qh, 6), scale(scales[g + 6]), zero, x, in + 96 + i, acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code scales[g] = d·scale_g}, rounded before it meets q, as the reference does. */
+    private static void groupScales(MemorySegment data, long block, float[] scales) {
+        float d = HalfFloats.f16(data, block + D);
+        for (int g = 0; g < 16; g++) scales[g] = d * data.get(ValueLayout.JAVA_BYTE, block + SCALES + g);
+    }
+
+    /** The signed quant: low 4 bits, the 2 bits of qh at {@code shift} on top, minus 32. */
+    private static ByteVector sixBits(ByteVector low, ByteVector qh, int shift) {
+        return low.or(qh.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+    }
+
+    private static FloatVector scale(float s) {
+        return FloatVector.broadcast(QuantLanes.FLOATS, s);
+    }
+}
