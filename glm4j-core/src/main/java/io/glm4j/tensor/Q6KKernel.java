@@ -52,14 +52,15 @@ final class Q6KKernel implements RowKernel {
                 int in = xOffset + b * 256 + h * 128;
                 // a chunk of at most 16 lanes never straddles a group of 16
                 for (int i = 0; i < 32; i += QuantLanes.BYTES.length()) {
-                    ByteVector ql0 = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + h * 64 + i, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector ql1 = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + h * 64 + 32 + i, ByteOrder.LITTLE_ENDIAN);
                     ByteVector qh = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + QH + h * 32 + i, ByteOrder.LITTLE_ENDIAN);
-                    int g = h * 8 + i / 16;
-                    acc = QuantLanes.fma(sixBits(ql0.and((byte) 0xF), qh, 0), scale(scales[g]), zero, x, in + i, acc);
-                    acc = QuantLanes.fma(sixBits(ql1.and((byte) 0xF), qh, 2), scale(scales[g + 2]), zero, x, in + 32 + i, acc);
-                    acc = QuantLanes.fma(sixBits(ql0.lanewise(VectorOperators.LSHR, 4), qh, 4), scale(scales[g + 4]), zero, x, in + 64 + i, acc);
-                    acc = QuantLanes.fma(sixBits(ql1.lanewise(VectorOperators.LSHR, 4), qh, 6), scale(scales[g + 6]), zero, x, in + 96 + i, acc);
+                    for (int k = 0; k < 4; k++) {
+                        ByteVector ql = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + h * 64 + (k & 1) * 32 + i, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector q = ql.lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and((byte) 0xF)
+                                .or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((byte) 32);
+                        FloatVector scale = FloatVector.broadcast(QuantLanes.FLOATS, scales[h * 8 + i / 16 + 2 * k]);
+                        acc = QuantLanes.fma(q, scale, zero, x, in + 32 * k + i, acc);
+                    }
                 }
             }
         }
@@ -70,14 +71,5 @@ final class Q6KKernel implements RowKernel {
     private static void groupScales(MemorySegment data, long block, float[] scales) {
         float d = HalfFloats.f16(data, block + D);
         for (int g = 0; g < 16; g++) scales[g] = d * data.get(ValueLayout.JAVA_BYTE, block + SCALES + g);
-    }
-
-    /** The signed quant: low 4 bits, the 2 bits of qh at {@code shift} on top, minus 32. */
-    private static ByteVector sixBits(ByteVector low, ByteVector qh, int shift) {
-        return low.or(qh.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-    }
-
-    private static FloatVector scale(float s) {
-        return FloatVector.broadcast(QuantLanes.FLOATS, s);
     }
 }

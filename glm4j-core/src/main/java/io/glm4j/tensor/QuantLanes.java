@@ -1,5 +1,7 @@
 package io.glm4j.tensor;
 
+import java.util.List;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -24,8 +26,9 @@ final class QuantLanes {
 
     private static final int PARTS = BYTES.length() / FLOATS.length();
 
-    /** {@code BYTE_OF[k]} gives lane i the byte k + i/8, the byte that holds bit 8k + i. */
-    private static final VectorShuffle<Byte>[] BYTE_OF = byteOfShuffles();
+    /** Shuffle k gives lane i the byte k + i/8, the byte that holds bit 8k + i. */
+    private static final List<VectorShuffle<Byte>> BYTE_OF = IntStream.range(0, 4)
+            .mapToObj(k -> VectorShuffle.fromOp(BYTES, i -> k + i / 8)).toList();
     /** Lane i holds i mod 8, the position of bit 8k + i inside its byte. */
     private static final ByteVector BIT_IN_BYTE = ByteVector.zero(BYTES).addIndex(1).and((byte) 7);
 
@@ -36,7 +39,7 @@ final class QuantLanes {
      * lanes of {@code packed}; {@code first} is a multiple of 8.
      */
     static ByteVector bits(ByteVector packed, int first) {
-        return packed.rearrange(BYTE_OF[first / 8]).lanewise(VectorOperators.LSHR, BIT_IN_BYTE).and((byte) 1);
+        return packed.rearrange(BYTE_OF.get(first / 8)).lanewise(VectorOperators.LSHR, BIT_IN_BYTE).and((byte) 1);
     }
 
     /**
@@ -49,15 +52,5 @@ final class QuantLanes {
             acc = w.fma(FloatVector.fromArray(FLOATS, x, xOffset + p * FLOATS.length()), acc);
         }
         return acc;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Byte>[] byteOfShuffles() {
-        VectorShuffle<Byte>[] shuffles = new VectorShuffle[4];
-        for (int k = 0; k < shuffles.length; k++) {
-            int firstByte = k;
-            shuffles[k] = VectorShuffle.fromOp(BYTES, i -> firstByte + i / 8);
-        }
-        return shuffles;
     }
 }
