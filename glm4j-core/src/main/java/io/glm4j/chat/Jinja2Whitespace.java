@@ -121,7 +121,7 @@ final class Jinja2Whitespace {
             }
             char c = src.charAt(i);
             if (c == '\'' || c == '"') {
-                i = skipString(i);
+                i = stringEnd(src, i);
                 continue;
             }
             switch (c) {
@@ -137,17 +137,42 @@ final class Jinja2Whitespace {
             }
             i++;
         }
-        out.append(open).append(src, bodyStart, i).append(close);
+        out.append(open).append(separateClosingBraces(src.substring(bodyStart, i))).append(close);
         pos = afterEnd(i, close, open.equals("{%"));
     }
 
-    private int skipString(int quoteAt) {
-        char quote = src.charAt(quoteAt);
-        int i = quoteAt + 1;
-        while (i < src.length() && src.charAt(i) != quote) {
-            i += src.charAt(i) == '\\' ? 2 : 1;
+    /**
+     * jinjava ends an expression at the first {@code }}} outside quotes, even inside a dict
+     * literal; a space between closing braces (and before the tag's own end) keeps the meaning.
+     */
+    private static String separateClosingBraces(String body) {
+        StringBuilder out = new StringBuilder(body.length() + 2);
+        int i = 0;
+        while (i < body.length()) {
+            char c = body.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = stringEnd(body, i);
+                out.append(body, i, end);
+                i = end;
+                continue;
+            }
+            out.append(c);
+            if (c == '}' && (i + 1 == body.length() || body.charAt(i + 1) == '}')) {
+                out.append(' ');
+            }
+            i++;
         }
-        return Math.min(i + 1, src.length());
+        return out.toString();
+    }
+
+    /** Position after the string literal whose opening quote is at {@code quoteAt}. */
+    private static int stringEnd(String s, int quoteAt) {
+        char quote = s.charAt(quoteAt);
+        int i = quoteAt + 1;
+        while (i < s.length() && s.charAt(i) != quote) {
+            i += s.charAt(i) == '\\' ? 2 : 1;
+        }
+        return Math.min(i + 1, s.length());
     }
 
     /**
