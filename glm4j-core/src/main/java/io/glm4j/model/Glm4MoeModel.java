@@ -47,7 +47,11 @@ public final class Glm4MoeModel {
 
     /** A float32 KV cache for {@code contextSize} positions of up to {@code sequences} sequences. */
     public KvCache newCache(int contextSize, int sequences) {
-        return new F32KvCache(config.blockCount(), config.kvHeadCount(), config.headDim(), contextSize, sequences);
+        return newCache(KvCacheType.F32, contextSize, sequences);
+    }
+
+    public KvCache newCache(KvCacheType type, int contextSize, int sequences) {
+        return new SequenceKvCache(type, config.blockCount(), config.kvHeadCount(), config.headDim(), contextSize, sequences);
     }
 
     /** Final-norm hidden states and logits of the batch tokens that asked for them, in batch order. */
