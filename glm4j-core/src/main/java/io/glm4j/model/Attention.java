@@ -1,0 +1,72 @@
+package io.glm4j.model;
+
+import io.glm4j.tensor.MatMul;
+import io.glm4j.tensor.Tensor;
+import io.glm4j.tensor.VectorMath;
+import io.glm4j.tensor.WorkerPool;
+
+/**
+ * Grouped-query self-attention of one layer over a batch: project to q/k/v (with biases),
+ * optionally RMS-normalise each head, rotate, store K/V in the cache, then for every token attend
+ * causally over its own sequence's positions {@code 0..pos}.
+ */
+final class Attention {
+    private final Glm4MoeConfig config;
+    private final Rope rope;
+    private final WorkerPool pool;
+
+    Attention(Glm4MoeConfig config, WorkerPool pool) {
+        this.config = config;
+        this.rope = new Rope(config.ropeDims(), config.ropeTheta());
+        this.pool = pool;
+    }
+
+    /** Returns the attention output (before the residual add) for each token of {@code h}. */
+    float[] forward(AttentionWeights w, int layer, float[] h, Batch batch, KvCache cache) {
+        int n = batch.size();
+        int heads = config.headCount();
+        int kvHeads = config.kvHeadCount();
+        int hd = config.headDim();
+        float[] q = project(w.wq(), w.bq(), h, n);
+        float[] k = project(w.wk(), w.bk(), h, n);
+        float[] v = project(w.wv(), w.bv(), h, n);
+        for (int t = 0; t < n; t++) {
+            int qOff = t * config.queryWidth();
+            int kOff = t * config.kvWidth();
+            if (w.hasQkNorm()) {
+                for (int head = 0; head < heads; head++) VectorMath.rmsNorm(q, qOff + head * hd, w.qNorm(), config.rmsEps(), q, qOff + head * hd, hd);
+                for (int head = 0; head < kvHeads; head++) VectorMath.rmsNorm(k, kOff + head * hd, w.kNorm(), config.rmsEps(), k, kOff + head * hd, hd);
+            }
+            rope.rotate(q, qOff, heads, hd, batch.positions()[t]);
+            rope.rotate(k, kOff, kvHeads, hd, batch.positions()[t]);
+            cache.write(layer, batch.sequences()[t], batch.positions()[t], k, kOff, v, kOff);
+        }
+        float[] mixed = new float[n * config.queryWidth()];
+        int groupSize = heads / kvHeads;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        pool.forRange(n * heads, 1, (start, end) -> {
+            float[] scores = new float[cache.capacity()];
+            for (int job = start; job < end; job++) {
+                int t = job / heads;
+                int head = job % heads;
+                int kvHead = head / groupSize;
+                int seq = batch.sequences()[t];
+                int positions = batch.positions()[t] + 1;
+                int qOff = t * config.queryWidth() + head * hd;
+                for (int p = 0; p < positions; p++) scores[p] = cache.dotKey(layer, seq, p, kvHead, q, qOff) * scale;
+                VectorMath.softmax(scores, 0, positions);
+                for (int p = 0; p < positions; p++) cache.addValue(layer, seq, p, kvHead, scores[p], mixed, qOff);
+            }
+        });
+        float[] out = new float[n * config.hiddenSize()];
+        MatMul.multiply(pool, w.wo(), mixed, n, out);
+        return out;
+    }
+
+    private float[] project(Tensor weight, float[] bias, float[] h, int n) {
+        float[] out = new float[n * weight.rows()];
+        MatMul.multiply(pool, weight, h, n, out);
+        VectorMath.addBias(out, n, bias);
+        return out;
+    }
+}

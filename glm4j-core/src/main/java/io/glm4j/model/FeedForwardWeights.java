@@ -1,0 +1,6 @@
+package io.glm4j.model;
+
+import io.glm4j.tensor.Tensor;
+
+/** A SwiGLU feed-forward block, {@code down(silu(gate·x) ⊙ up·x)}: a dense FFN, the shared expert, or one routed expert. */
+public record FeedForwardWeights(Tensor gate, Tensor up, Tensor down) {}

@@ -1,0 +1,30 @@
+package io.glm4j.model;
+
+/**
+ * Keys and values of past positions, per layer and per sequence, addressed by position.
+ * Element storage (F32, F16, Q8_0…) is the implementation's business: attention only asks
+ * for dot products with keys and weighted sums of values, one KV head at a time.
+ */
+public interface KvCache {
+
+    /** Positions each sequence can hold. */
+    int capacity();
+
+    /** Number of filled positions of {@code seq} (its next position). */
+    int length(int seq);
+
+    /** Stores the K and V rows (all KV heads) of {@code seq} at {@code pos} in {@code layer}. */
+    void write(int layer, int seq, int pos, float[] k, int kOff, float[] v, int vOff);
+
+    /** Marks {@code pos} as filled once every layer has been written. */
+    void commit(int seq, int pos);
+
+    /** {@code Σ_d q[qOff+d] · K[layer][seq][pos][head][d]} over one head's dims. */
+    float dotKey(int layer, int seq, int pos, int head, float[] q, int qOff);
+
+    /** {@code out[outOff+d] += weight · V[layer][seq][pos][head][d]} over one head's dims. */
+    void addValue(int layer, int seq, int pos, int head, float weight, float[] out, int outOff);
+
+    /** Forgets positions {@code >= pos} of {@code seq} (rollback, prefix reuse). */
+    void truncate(int seq, int pos);
+}

@@ -1,0 +1,60 @@
+package io.glm4j.tensor;
+
+/** Small element-wise float32 operations on rows of activations. */
+public final class VectorMath {
+    private VectorMath() {}
+
+    /** {@code out = w ⊙ x / sqrt(mean(x²) + eps)} for one row of {@code n} values. */
+    public static void rmsNorm(float[] x, int xOff, float[] w, float eps, float[] out, int outOff, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += (double) x[xOff + i] * x[xOff + i];
+        float scale = (float) (1.0 / Math.sqrt(sum / n + eps));
+        for (int i = 0; i < n; i++) out[outOff + i] = x[xOff + i] * scale * w[i];
+    }
+
+    /** {@code rmsNorm} applied to each of {@code rows} rows. */
+    public static float[] rmsNormRows(float[] x, int rows, float[] w, float eps) {
+        int n = w.length;
+        float[] out = new float[rows * n];
+        for (int r = 0; r < rows; r++) rmsNorm(x, r * n, w, eps, out, r * n, n);
+        return out;
+    }
+
+    /** {@code x[i] += y[i]} for every element. */
+    public static void addInPlace(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) x[i] += y[i];
+    }
+
+    /** Adds {@code bias} to each row of {@code x}. */
+    public static void addBias(float[] x, int rows, float[] bias) {
+        int n = bias.length;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < n; i++) x[r * n + i] += bias[i];
+        }
+    }
+
+    /** SwiGLU: {@code gate[i] = silu(gate[i]) · up[i]}. */
+    public static void siluMultiply(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    public static float sigmoid(float x) {
+        return 1f / (1f + (float) Math.exp(-x));
+    }
+
+    /** In-place softmax over {@code x[off .. off+n)}. */
+    public static void softmax(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        for (int i = 0; i < n; i++) x[off + i] /= sum;
+    }
+}
