@@ -52,13 +52,14 @@ final class LeftmostLongestSegmenter implements Segmenter {
         int emitted = 0;
         int pos = 0;
         while (pos < text.length()) {
-            AddedToken token = trie.longestAt(text, pos);
-            if (token == null) {
+            Trie match = trie.longestAt(text, pos);
+            if (match == null) {
                 pos++;
                 continue;
             }
+            AddedToken token = match.token;
             int start = pos;
-            int stop = pos + token.content().length();
+            int stop = pos + match.depth; // a normalized token's match can be longer or shorter than its content
             pos = stop;
             if (token.special() && !parseSpecial) {
                 continue;
@@ -96,12 +97,16 @@ final class LeftmostLongestSegmenter implements Segmenter {
         return at < text.length() && isWordChar(text.codePointAt(at));
     }
 
-    /** Regex {@code \w}: letter, mark, digit or connector punctuation. */
+    /** Unicode regex {@code \w} (UTS #18, as Rust's regex): alphabetic, mark, decimal digit, connector, joiner. */
     private static boolean isWordChar(int cp) {
-        return Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.CONNECTOR_PUNCTUATION
-                || Character.getType(cp) == Character.NON_SPACING_MARK
-                || Character.getType(cp) == Character.COMBINING_SPACING_MARK
-                || Character.getType(cp) == Character.ENCLOSING_MARK;
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK,
+                    Character.DECIMAL_DIGIT_NUMBER, Character.CONNECTOR_PUNCTUATION -> true;
+            default -> false;
+        };
     }
 
     /** Unicode White_Space, as Rust's {@code char::is_whitespace} and regex {@code \s}. */
@@ -112,23 +117,38 @@ final class LeftmostLongestSegmenter implements Segmenter {
         };
     }
 
-    /** Prefix tree over token contents, by UTF-16 unit. */
+    /** Prefix tree over the strings to find, by UTF-16 unit; a node that ends one holds its token. */
     private static final class Trie {
         private final Map<Character, Trie> children = new HashMap<>();
+        private final int depth;
         private AddedToken token;
 
-        void add(String content, AddedToken added) {
+        Trie() {
+            this(0);
+        }
+
+        private Trie(int depth) {
+            this.depth = depth;
+        }
+
+        void add(String key, AddedToken added) {
             Trie node = this;
-            for (int i = 0; i < content.length(); i++) {
-                node = node.children.computeIfAbsent(content.charAt(i), c -> new Trie());
+            for (int i = 0; i < key.length(); i++) {
+                Trie child = node.children.get(key.charAt(i));
+                if (child == null) {
+                    child = new Trie(node.depth + 1);
+                    node.children.put(key.charAt(i), child);
+                }
+                node = child;
             }
             if (node.token == null) {
                 node.token = added;
             }
         }
 
-        AddedToken longestAt(String text, int pos) {
-            AddedToken found = null;
+        /** The node of the longest key starting at {@code pos}, or null. */
+        Trie longestAt(String text, int pos) {
+            Trie found = null;
             Trie node = this;
             for (int i = pos; i < text.length(); i++) {
                 node = node.children.get(text.charAt(i));
@@ -136,7 +156,7 @@ final class LeftmostLongestSegmenter implements Segmenter {
                     break;
                 }
                 if (node.token != null) {
-                    found = node.token;
+                    found = node;
                 }
             }
             return found;
