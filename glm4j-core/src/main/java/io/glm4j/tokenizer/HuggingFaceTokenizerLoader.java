@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ final class HuggingFaceTokenizerLoader {
         }
         String[] texts = new String[size];
         TokenType[] types = new TokenType[size];
-        java.util.Arrays.fill(types, TokenType.UNUSED);
+        Arrays.fill(types, TokenType.UNUSED);
         vocab.forEach((text, id) -> {
             texts[id] = text;
             types[id] = TokenType.NORMAL;

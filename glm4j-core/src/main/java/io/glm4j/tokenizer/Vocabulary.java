@@ -2,6 +2,7 @@ package io.glm4j.tokenizer;
 
 import io.glm4j.Glm4jException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -37,7 +38,7 @@ public record Vocabulary(String model, String preTokenizer, List<String> tokens,
         List<String> tokens = strings(metadata, "tokenizer.ggml.tokens");
         List<TokenType> types = metadata.containsKey("tokenizer.ggml.token_type")
                 ? ints(metadata, "tokenizer.ggml.token_type").stream().map(TokenType::fromGgufCode).toList()
-                : java.util.Collections.nCopies(tokens.size(), TokenType.NORMAL);
+                : Collections.nCopies(tokens.size(), TokenType.NORMAL);
         List<String> merges = metadata.containsKey("tokenizer.ggml.merges")
                 ? strings(metadata, "tokenizer.ggml.merges") : List.of();
         SpecialTokenIds special = new SpecialTokenIds(
