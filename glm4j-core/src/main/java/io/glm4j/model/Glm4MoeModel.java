@@ -7,6 +7,7 @@ import io.glm4j.tensor.RowKernel;
 import io.glm4j.tensor.Tensor;
 import io.glm4j.tensor.VectorMath;
 import io.glm4j.tensor.WorkerPool;
+import java.util.Arrays;
 
 /**
  * The GLM-4.5 ({@code glm4moe}) decoder: embedding, {@code blockCount} layers of attention plus
@@ -52,7 +53,7 @@ public final class Glm4MoeModel {
     /** Final-norm hidden states and logits of the batch tokens that asked for them, in batch order. */
     public record Output(int rows, float[] hidden, float[] logits, int vocabSize) {
         public float[] logitsRow(int r) {
-            return java.util.Arrays.copyOfRange(logits, r * vocabSize, (r + 1) * vocabSize);
+            return Arrays.copyOfRange(logits, r * vocabSize, (r + 1) * vocabSize);
         }
     }
 
@@ -91,8 +92,8 @@ public final class Glm4MoeModel {
     }
 
     private void validate(Batch batch, KvCache cache) {
-        int[] next = new int[batch.size() == 0 ? 0 : 1 + java.util.Arrays.stream(batch.sequences()).max().orElse(0)];
-        java.util.Arrays.fill(next, -1);
+        int[] next = new int[batch.size() == 0 ? 0 : 1 + Arrays.stream(batch.sequences()).max().orElse(0)];
+        Arrays.fill(next, -1);
         for (int t = 0; t < batch.size(); t++) {
             int token = batch.tokens()[t];
             if (token < 0 || token >= config.vocabSize()) {

@@ -113,6 +113,24 @@ class GgufFileTest {
     }
 
     @Test
+    void opensAHundredGigabyteFileWithoutReadingItsData() throws IOException {
+        Path file = tmp.resolve("huge.gguf");
+        new GgufWriter().put("general.architecture", "glm4moe").tensor("huge", new long[] {4096, 1}, new float[4096]).write(file);
+        byte[] bytes = Files.readAllBytes(file);
+        int at = indexOf(bytes, "huge".getBytes(StandardCharsets.US_ASCII)) + 4 + 4 + 8; // name, n_dims, ne[0]
+        long rows = 6_553_600L; // 4096 × 6,553,600 floats = 107 GB
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(at, rows);
+        Files.write(file, bytes);
+        try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(bytes.length + 4096L * rows * 4); // sparse: nothing is written
+        }
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assertThat(gguf.fileSize()).isGreaterThan(100L << 30);
+            assertThat(gguf.tensor("huge").data().byteSize()).isEqualTo(4096L * rows * 4);
+        }
+    }
+
+    @Test
     void rejectsAFileThatIsNotGguf() throws IOException {
         Path file = Files.writeString(tmp.resolve("model.gguf"), "{\"this\": \"is json\"}");
         assertThatThrownBy(() -> GgufFile.open(file)).isInstanceOf(Glm4jException.class).hasMessageContaining("not a GGUF file");
@@ -138,7 +156,7 @@ class GgufFileTest {
             dataStart = gguf.dataOffset();
         }
         // Every cut inside the header and directory, and a spread of cuts through the tensor data.
-        for (int cut = 0; cut < bytes.length; cut += cut < dataStart ? 7 : 9973) {
+        for (int cut = 0; cut < bytes.length; cut += cut < dataStart ? 7 : 65_537) {
             Path file = Files.write(tmp.resolve("cut.gguf"), Arrays.copyOf(bytes, cut));
             assertThatThrownBy(() -> GgufFile.open(file).close())
                     .as("cut at %d", cut)

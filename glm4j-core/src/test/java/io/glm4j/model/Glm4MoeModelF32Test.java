@@ -1,12 +1,15 @@
 package io.glm4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.glm4j.Glm4jException;
 import io.glm4j.fixtures.Fixtures;
 import io.glm4j.fixtures.Golden;
 import io.glm4j.gguf.GgufFile;
 import io.glm4j.tensor.WorkerPool;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +78,34 @@ class Glm4MoeModelF32Test {
                 next = argmax(out.logitsRow(0));
             }
         }
+    }
+
+    @Test
+    void prefillInOneBatchEqualsFeedingTokensOneByOne() {
+        int[] tokens = prompts.get(3).tokens();
+        Glm4MoeModel.Output batch = model.forward(Batch.of(0, 0, tokens, true), model.newCache(64, 1));
+        KvCache cache = model.newCache(64, 1);
+        for (int t = 0; t < tokens.length; t++) {
+            Glm4MoeModel.Output step = model.forward(Batch.of(0, t, new int[] {tokens[t]}, true), cache);
+            assertThat(step.logitsRow(0)).as("position %d", t).containsExactly(batch.logitsRow(t), within(1e-5f));
+        }
+    }
+
+    @Test
+    void truncatingTheCacheRollsASequenceBack() {
+        int[] tokens = prompts.get(0).tokens();
+        KvCache cache = model.newCache(64, 1);
+        model.forward(Batch.of(0, 0, tokens, false), cache);
+        cache.truncate(0, 10);
+        assertThat(cache.length(0)).isEqualTo(10);
+        Glm4MoeModel.Output redo = model.forward(Batch.of(0, 10, Arrays.copyOfRange(tokens, 10, tokens.length), true), cache);
+        assertThat(redo.logitsRow(redo.rows() - 1)).containsExactly(prompts.get(0).matrix("logits")[tokens.length - 1], within(1e-3f));
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsAClearError() {
+        assertThatThrownBy(() -> model.forward(Batch.of(0, 0, prompts.get(0).tokens(), false), model.newCache(8, 1)))
+                .isInstanceOf(Glm4jException.class).hasMessageContaining("context of 8 tokens");
     }
 
     @Test

@@ -1,0 +1,41 @@
+package io.glm4j.cli;
+
+import io.glm4j.Glm4jException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code glm4j} command: one subcommand per task, user errors as one line and a non-zero exit. */
+@Command(
+        name = "glm4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Runs GLM-4.5 family models (GGUF) on the CPU.",
+        subcommands = {InfoCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (tests call this). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + describe(e));
+            commandLine.getErr().flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** A one-line message for the user; never a stack trace. */
+    static String describe(Throwable e) {
+        if (e instanceof Glm4jException) return e.getMessage();
+        if (e instanceof OutOfMemoryError) return "out of memory: " + e.getMessage() + " (try a smaller --ctx or a larger -Xmx)";
+        if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) return e.getMessage();
+        return "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage();
+    }
+}

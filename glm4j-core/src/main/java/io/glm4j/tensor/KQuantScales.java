@@ -1,0 +1,29 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The 12 bytes of 6-bit sub-block scales and mins shared by Q4_K and Q5_K. Sub-blocks 0..3 keep
+ * scale and min in the low 6 bits of bytes j and j+4; sub-blocks 4..7 keep their low 4 bits in the
+ * nibbles of byte j+4 (scale low, min high) and their top 2 bits in the spare top bits of bytes
+ * j-4 (scale) and j (min).
+ */
+final class KQuantScales {
+    private KQuantScales() {}
+
+    /** Fills {@code scales[j] = d·scale_j} and {@code mins[j] = dmin·min_j} for the eight sub-blocks. */
+    static void unpack(MemorySegment data, long at, float d, float dmin, float[] scales, float[] mins) {
+        for (int j = 0; j < 4; j++) {
+            scales[j] = d * (data.get(ValueLayout.JAVA_BYTE, at + j) & 63);
+            mins[j] = dmin * (data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 63);
+        }
+        for (int j = 4; j < 8; j++) {
+            int packed = data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 0xFF;
+            int scaleTop = (data.get(ValueLayout.JAVA_BYTE, at + j - 4) & 0xFF) >> 6;
+            int minTop = (data.get(ValueLayout.JAVA_BYTE, at + j) & 0xFF) >> 6;
+            scales[j] = d * ((packed & 0xF) | scaleTop << 4);
+            mins[j] = dmin * ((packed >> 4) | minTop << 4);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0 blocks of 32 values: fp16 scale d, then 16 bytes of 4-bit quants. Byte i holds value i in
+ * its low nibble and value i+16 in its high nibble; value = d·(q − 8).
+ */
+final class Q4_0Kernel implements RowKernel {
+    static final Q4_0Kernel INSTANCE = new Q4_0Kernel();
+    private static final GgmlType TYPE = GgmlType.Q4_0;
+    private static final int QS = 2;
+
+    @Override
+    public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block);
+            int out = dstOffset + b * 32;
+            for (int i = 0; i < 16; i++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, block + QS + i);
+                dst[out + i] = d * ((q & 0xF) - 8);
+                dst[out + i + 16] = d * (((q >> 4) & 0xF) - 8);
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
+        FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
+        FloatVector zero = FloatVector.zero(QuantLanes.FLOATS);
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            FloatVector d = FloatVector.broadcast(QuantLanes.FLOATS, HalfFloats.f16(data, block));
+            int in = xOffset + b * 32;
+            for (int i = 0; i < 16; i += QuantLanes.BYTES.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + QS + i, ByteOrder.LITTLE_ENDIAN);
+                acc = QuantLanes.fma(q.and((byte) 0xF).sub((byte) 8), d, zero, x, in + i, acc);
+                acc = QuantLanes.fma(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8), d, zero, x, in + i + 16, acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

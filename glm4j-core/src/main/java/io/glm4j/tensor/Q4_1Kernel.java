@@ -1,0 +1,50 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_1 blocks of 32 values: fp16 scale d, fp16 offset m, then 16 bytes of 4-bit quants laid out as
+ * in Q4_0 (low nibbles are values 0..15, high nibbles 16..31); value = d·q + m.
+ */
+final class Q4_1Kernel implements RowKernel {
+    static final Q4_1Kernel INSTANCE = new Q4_1Kernel();
+    private static final GgmlType TYPE = GgmlType.Q4_1;
+    private static final int M = 2, QS = 4;
+
+    @Override
+    public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block);
+            float m = HalfFloats.f16(data, block + M);
+            int out = dstOffset + b * 32;
+            for (int i = 0; i < 16; i++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, block + QS + i);
+                dst[out + i] = d * (q & 0xF) + m;
+                dst[out + i + 16] = d * ((q >> 4) & 0xF) + m;
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
+        FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            FloatVector d = FloatVector.broadcast(QuantLanes.FLOATS, HalfFloats.f16(data, block));
+            FloatVector m = FloatVector.broadcast(QuantLanes.FLOATS, HalfFloats.f16(data, block + M));
+            int in = xOffset + b * 32;
+            for (int i = 0; i < 16; i += QuantLanes.BYTES.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + QS + i, ByteOrder.LITTLE_ENDIAN);
+                acc = QuantLanes.fma(q.and((byte) 0xF), d, m, x, in + i, acc);
+                acc = QuantLanes.fma(q.lanewise(VectorOperators.LSHR, 4), d, m, x, in + i + 16, acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

@@ -1,0 +1,41 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Q8_0 blocks of 32 values: fp16 scale d, then 32 signed bytes q; value = d·q. */
+final class Q8_0Kernel implements RowKernel {
+    static final Q8_0Kernel INSTANCE = new Q8_0Kernel();
+    private static final GgmlType TYPE = GgmlType.Q8_0;
+    private static final int QS = 2;
+
+    @Override
+    public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block);
+            int out = dstOffset + b * 32;
+            for (int i = 0; i < 32; i++) dst[out + i] = d * data.get(ValueLayout.JAVA_BYTE, block + QS + i);
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
+        FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
+        FloatVector zero = FloatVector.zero(QuantLanes.FLOATS);
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            FloatVector d = FloatVector.broadcast(QuantLanes.FLOATS, HalfFloats.f16(data, block));
+            int in = xOffset + b * 32;
+            for (int i = 0; i < 32; i += QuantLanes.BYTES.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(QuantLanes.BYTES, data, block + QS + i, ByteOrder.LITTLE_ENDIAN);
+                acc = QuantLanes.fma(q, d, zero, x, in + i, acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
