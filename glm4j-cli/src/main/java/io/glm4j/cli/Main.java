@@ -1,7 +1,11 @@
 package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,11 +15,23 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Runs GLM-4.5 family models (GGUF) on the CPU.",
-        subcommands = {InfoCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            LogitsCommand.class,
+            TokenizeCommand.class,
+            DetokenizeCommand.class,
+            RenderCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // Always UTF-8: prompts and token text must come out byte for byte whatever the locale.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        int code = run(args, out, err);
+        out.flush();
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams and returns the exit code (tests call this). */
