@@ -1,7 +1,7 @@
 package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
-import io.glm4j.gguf.GgufFile;
+import io.glm4j.generate.LoadedModel;
 import io.glm4j.model.Batch;
 import io.glm4j.model.Glm4MoeModel;
 import java.io.BufferedOutputStream;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Evaluate token ids as one prompt batch (F32 KV cache); write float32 logits [positions x vocab], print the argmax per position.")
 final class LogitsCommand implements Callable<Integer> {
     @Mixin
-    ModelOptions modelOptions;
+    ModelChoice modelChoice;
 
     @Option(names = "--ids", required = true, paramLabel = "1,2,3", description = "Prompt token ids, comma-separated.")
     String ids;
@@ -45,8 +45,8 @@ final class LogitsCommand implements Callable<Integer> {
             throw new Glm4jException("the prompt has " + tokens.length + " tokens, more than the context of " + context);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (GgufFile file = GgufFile.open(modelOptions.model)) {
-            Glm4MoeModel model = Glm4MoeModel.load(file, modelOptions.pool());
+        try (LoadedModel loaded = modelChoice.open()) {
+            Glm4MoeModel model = loaded.model();
             Glm4MoeModel.Output result = model.forward(Batch.of(0, 0, tokens, true), model.newCache(context, 1));
             if (output != null) write(result.logits(), output);
             StringBuilder argmax = new StringBuilder();

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             DetokenizeCommand.class,
             RenderCommand.class,
+            GenerateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
