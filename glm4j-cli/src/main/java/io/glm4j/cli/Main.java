@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             DetokenizeCommand.class,
             RenderCommand.class,
             GenerateCommand.class,
+            ChatCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

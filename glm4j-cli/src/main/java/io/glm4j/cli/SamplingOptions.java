@@ -1,11 +1,18 @@
 package io.glm4j.cli;
 
+import io.glm4j.Glm4jException;
 import io.glm4j.generate.SamplingParams;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /** Sampling flags with llama.cpp's names; defaults are GLM-4.5's recommended settings. */
 final class SamplingOptions {
+    private static final Pattern BIAS = Pattern.compile("(\\d+)([+=-])(-?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?|-?inf)", Pattern.CASE_INSENSITIVE);
+
     @Option(names = "--temperature", paramLabel = "T", description = "Temperature; 0 = greedy (default ${DEFAULT-VALUE}).", defaultValue = "0.6")
     float temperature;
 
@@ -36,6 +43,10 @@ final class SamplingOptions {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when this text is generated (repeatable).")
     List<String> stop = List.of();
 
+    @Option(names = {"-l", "--logit-bias"}, paramLabel = "ID(+|-|=)BIAS",
+            description = "Add BIAS to a token's logit, e.g. 575-inf or 12=1.5 (repeatable).")
+    List<String> logitBias = List.of();
+
     SamplingParams params() {
         return SamplingParams.GLM45_DEFAULTS
                 .withTemperature(temperature)
@@ -43,6 +54,19 @@ final class SamplingOptions {
                 .withTopP(topP)
                 .withMinP(minP)
                 .withPenalties(repeatPenalty, presencePenalty, frequencyPenalty, repeatLastN)
+                .withLogitBias(parseBias())
                 .withSeed(seed);
+    }
+
+    private Map<Integer, Float> parseBias() {
+        Map<Integer, Float> bias = new HashMap<>();
+        for (String entry : logitBias) {
+            Matcher m = BIAS.matcher(entry.strip());
+            if (!m.matches()) throw new Glm4jException("--logit-bias '" + entry + "' is not ID+BIAS, ID-BIAS or ID=BIAS");
+            String value = m.group(3).toLowerCase(java.util.Locale.ROOT).replace("inf", "Infinity");
+            float b = Float.parseFloat(value);
+            bias.merge(Integer.parseInt(m.group(1)), m.group(2).equals("-") ? -b : b, Float::sum);
+        }
+        return bias;
     }
 }

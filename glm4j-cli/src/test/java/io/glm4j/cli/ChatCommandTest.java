@@ -1,0 +1,104 @@
+package io.glm4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The chat loop on an in-memory terminal: commands, multi-line input, Ctrl-C stopping an answer. */
+class ChatCommandTest {
+    static final String MODEL = "../shared/fixtures/glm45/tiny-glm45air-F32.gguf";
+    // Never end the turn, so an answer runs until it is stopped.
+    static final String[] NO_EOG = {"-l", "568-inf", "-l", "575-inf", "-l", "577-inf"};
+
+    final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    final PipedOutputStream keyboard = new PipedOutputStream();
+    Terminal terminal;
+
+    ChatCommandTest() throws IOException {
+        PipedInputStream in = new PipedInputStream(keyboard, 1 << 16);
+        terminal = TerminalBuilder.builder().system(false).dumb(true).streams(in, screen).encoding(StandardCharsets.UTF_8).build();
+        ChatCommand.terminals = () -> terminal;
+        System.setProperty("user.home", System.getProperty("java.io.tmpdir"));
+    }
+
+    @AfterEach
+    void restore() {
+        ChatCommand.terminals = null;
+    }
+
+    void type(String text) {
+        try {
+            keyboard.write(text.getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String screen() {
+        return screen.toString(StandardCharsets.UTF_8);
+    }
+
+    CompletableFuture<CliRunner> start(String... extra) {
+        String[] args = new String[4 + extra.length];
+        args[0] = "chat";
+        args[1] = "-m";
+        args[2] = MODEL;
+        args[3] = "--seed=1";
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        return CompletableFuture.supplyAsync(() -> CliRunner.run(args));
+    }
+
+    @Test
+    void commandsAnswersAndExit() throws Exception {
+        CompletableFuture<CliRunner> chat = start("-n", "5");
+        type("hello\n/nothink\n/reset\n/help\n/exit\n");
+        CliRunner r = chat.get(60, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(screen())
+                .contains("glm4j chat with tiny-glm45air-F32.gguf")
+                .contains("(reasoning off)")
+                .contains("(new conversation)")
+                .contains("/think, /nothink");
+    }
+
+    @Test
+    void ctrlCStopsTheAnswerButNotTheProgram() throws Exception {
+        String[] extra = new String[NO_EOG.length + 2];
+        System.arraycopy(NO_EOG, 0, extra, 0, NO_EOG.length);
+        extra[NO_EOG.length] = "-n";
+        extra[NO_EOG.length + 1] = "100000";
+        CompletableFuture<CliRunner> chat = start(extra);
+        type("tell me everything\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !screen().contains("for commands")) Thread.sleep(50);
+        int banner = screen().length();
+        while (System.nanoTime() < deadline && screen().length() < banner + 200) Thread.sleep(50); // the answer is streaming
+        terminal.raise(Terminal.Signal.INT);
+        Thread.sleep(300);
+        type("/exit\n");
+        CliRunner r = chat.get(60, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(screen()).contains("(stopped)");
+    }
+
+    @Test
+    void aTrailingBackslashContinuesTheMessage() {
+        type("first \\\nsecond C:\\path\n");
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal).parser(ChatCommand.plainParser()).build();
+        assertThat(ChatCommand.readMessage(reader)).isEqualTo("first \nsecond C:\\path");
+    }
+}
