@@ -5,6 +5,7 @@ import io.glm4j.model.Batch;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.KvCache;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One conversation's sequence in a KV cache, with the tokens the cache holds. A new prompt that
@@ -72,6 +73,32 @@ public final class Session {
         return evaluate(new int[] {token});
     }
 
+    /**
+     * Appends one token to each of several sessions of the same cache in one forward pass (their
+     * decode steps share one read of the weights); returns each session's next logits.
+     */
+    static float[][] appendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, int[] tokens) {
+        int n = sessions.size();
+        int[] positions = new int[n];
+        int[] sequences = new int[n];
+        boolean[] want = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Session s = sessions.get(i);
+            if (s.cache != cache) throw new IllegalArgumentException("sessions of different caches");
+            if (s.length >= cache.capacity()) throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
+            positions[i] = s.length;
+            sequences[i] = s.sequence;
+            want[i] = true;
+        }
+        Glm4MoeModel.Output out = model.forward(new Batch(tokens.clone(), positions, sequences, want), cache);
+        float[][] logits = new float[n][];
+        for (int i = 0; i < n; i++) {
+            sessions.get(i).record(new int[] {tokens[i]});
+            logits[i] = out.logitsRow(i);
+        }
+        return logits;
+    }
+
     /** Forgets everything after the first {@code newLength} tokens. */
     public void truncate(int newLength) {
         length = Math.min(length, newLength);
@@ -80,9 +107,20 @@ public final class Session {
 
     private float[] evaluate(int[] batch) {
         Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, false), cache);
+        record(batch);
+        return out.logitsRow(0);
+    }
+
+    private void record(int[] batch) {
         if (length + batch.length > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, length + batch.length));
         System.arraycopy(batch, 0, tokens, length, batch.length);
         length += batch.length;
-        return out.logitsRow(0);
+    }
+
+    /** Length of the common prefix of the cached tokens and {@code prompt}. */
+    int commonPrefix(int[] prompt) {
+        int common = 0;
+        while (common < length && common < prompt.length && tokens[common] == prompt[common]) common++;
+        return common;
     }
 }

@@ -1,0 +1,75 @@
+package io.glm4j.generate;
+
+import io.glm4j.tokenizer.StreamingDecoder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request's progress through decoding, independent of how its forward passes are batched:
+ * sample from the latest logits, decide whether to stop, stream the released text.
+ */
+final class GenerationState {
+    private final GenerationRequest request;
+    private final Generator.Listener listener;
+    private final java.util.Set<Integer> endOfGeneration;
+    private final Sampler sampler;
+    private final StreamingDecoder decoder;
+    private final StopStrings stops;
+    private final StringBuilder text = new StringBuilder();
+    private final List<Integer> generated = new ArrayList<>();
+    private final List<TokenLogprob> logprobs = new ArrayList<>();
+    private FinishReason finishReason;
+
+    GenerationState(LoadedModel model, GenerationRequest request, Generator.Listener listener) {
+        this.request = request;
+        this.listener = listener;
+        this.endOfGeneration = model.endOfGeneration();
+        this.sampler = new Sampler(request.sampling());
+        this.decoder = model.tokenizer().newStreamingDecoder();
+        this.stops = new StopStrings(request.stop());
+        if (request.maxTokens() == 0) finishReason = FinishReason.LENGTH;
+    }
+
+    boolean finished() {
+        return finishReason != null;
+    }
+
+    /**
+     * Samples the next token from {@code logits} (given everything in the sequence so far) and
+     * streams its text. Returns the token to feed back, or -1 when generation has ended.
+     */
+    int step(float[] logits, int[] history, boolean cancelled, boolean contextFull) {
+        if (cancelled) return finish(FinishReason.CANCELLED);
+        int token = sampler.sample(logits, history, history.length, null);
+        TokenLogprob logprob = request.logprobs() > 0 ? TokenLogprob.of(logits, token, request.logprobs()) : null;
+        if (!request.ignoreEos() && endOfGeneration.contains(token)) return finish(FinishReason.STOP);
+        generated.add(token);
+        if (logprob != null) logprobs.add(logprob);
+        listener.onToken(token, logprob);
+        emit(stops.accept(decoder.accept(token)));
+        if (stops.stopped()) return finish(FinishReason.STOP);
+        if (generated.size() >= request.maxTokens()) return finish(FinishReason.LENGTH);
+        if (contextFull) return finish(FinishReason.CONTEXT_FULL);
+        return token;
+    }
+
+    /** Ends generation for a reason decided outside (e.g. cancellation while queued). */
+    int finish(FinishReason reason) {
+        if (finishReason == null) {
+            finishReason = reason;
+            emit(stops.accept(decoder.flush()) + stops.flush());
+        }
+        return -1;
+    }
+
+    private void emit(String released) {
+        if (released.isEmpty()) return;
+        text.append(released);
+        listener.onText(released);
+    }
+
+    Generator.Result result(int reusedTokens, long prefillNanos, long decodeNanos) {
+        return new Generator.Result(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), finishReason,
+                request.prompt().length, reusedTokens, prefillNanos, decodeNanos, List.copyOf(logprobs));
+    }
+}

@@ -1,0 +1,256 @@
+package io.glm4j.generate;
+
+import io.glm4j.Glm4jException;
+import io.glm4j.model.KvCache;
+import io.glm4j.model.KvCacheType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Continuous batching: up to {@code parallel} requests generate at once, each in its own slot
+ * (a sequence of one shared KV cache); every decode step feeds the next token of all running
+ * requests through the model in one batch, so they share one pass over the weights. New
+ * requests join between steps; further ones wait in a bounded queue. A slot keeps its tokens
+ * after a request ends, and a new request goes to the free slot whose cache shares the longest
+ * prefix with its prompt, so a conversation's next turn reuses its cached prompt.
+ */
+public final class Scheduler implements AutoCloseable {
+    private final LoadedModel model;
+    private final KvCache cache;
+    private final Session[] slots;
+    private final Job[] running;
+    private final BlockingQueue<Job> queue;
+    private final Thread loop;
+    private final Counters counters = new Counters();
+    private volatile boolean closed;
+
+    /**
+     * @param parallel      requests generating at once
+     * @param contextSize   tokens each slot holds (prompt + output)
+     * @param queueCapacity requests that may wait for a slot; more are refused
+     */
+    public Scheduler(LoadedModel model, int parallel, int contextSize, KvCacheType kvType, int queueCapacity) {
+        if (parallel < 1) throw new Glm4jException("--parallel must be at least 1");
+        this.model = model;
+        this.cache = model.model().newCache(kvType, contextSize, parallel);
+        this.slots = new Session[parallel];
+        for (int i = 0; i < parallel; i++) slots[i] = new Session(model.model(), cache, i);
+        this.running = new Job[parallel];
+        this.queue = new ArrayBlockingQueue<>(Math.max(1, queueCapacity));
+        this.loop = Thread.ofPlatform().name("glm4j-scheduler").daemon().start(this::run);
+    }
+
+    /** A submitted request: its result, and a way to stop it. */
+    public static final class Job {
+        private final GenerationRequest request;
+        private final GenerationState state;
+        private final CompletableFuture<Generator.Result> result = new CompletableFuture<>();
+        private volatile boolean cancelled;
+        private Session session;
+        private int reused;
+        private long started, prefilled;
+
+        private Job(GenerationRequest request, GenerationState state) {
+            this.request = request;
+            this.state = state;
+        }
+
+        public CompletableFuture<Generator.Result> result() {
+            return result;
+        }
+
+        /** Stops the request at the next step (a client went away); its slot is freed. */
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+
+    /** Refused because every slot is busy and the queue is full; the client should retry later. */
+    public static final class Busy extends Glm4jException {
+        Busy(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Queues a request. The listener is called on the scheduler's thread as text is generated.
+     *
+     * @throws Glm4jException if the prompt cannot fit a slot's context
+     * @throws Busy if the queue is full
+     */
+    public Job submit(GenerationRequest request, Generator.Listener listener) {
+        if (closed) throw new Glm4jException("the server is shutting down");
+        if (request.prompt().length == 0) throw new Glm4jException("the prompt is empty");
+        if (request.prompt().length >= cache.capacity()) {
+            throw new Glm4jException("the prompt has " + request.prompt().length + " tokens, more than the context of "
+                    + cache.capacity() + " tokens leaves room for");
+        }
+        Job job = new Job(request, new GenerationState(model, request, listener));
+        if (!queue.offer(job)) throw new Busy("all " + slots.length + " slots are busy and " + queue.size() + " requests are waiting");
+        counters.requests.incrementAndGet();
+        return job;
+    }
+
+    /** Numbers for /metrics. */
+    public record Stats(int parallel, int active, int queued, long kvTokensUsed, long kvTokensCapacity,
+                        long requests, long promptTokens, long generatedTokens, long prefillNanos, long decodeNanos) {}
+
+    public Stats stats() {
+        int active = 0;
+        long used = 0;
+        for (int i = 0; i < slots.length; i++) {
+            if (running[i] != null) active++;
+            used += slots[i].length();
+        }
+        return new Stats(slots.length, active, queue.size(), used, (long) cache.capacity() * slots.length,
+                counters.requests.get(), counters.promptTokens.get(), counters.generatedTokens.get(),
+                counters.prefillNanos.get(), counters.decodeNanos.get());
+    }
+
+    private static final class Counters {
+        final AtomicLong requests = new AtomicLong();
+        final AtomicLong promptTokens = new AtomicLong();
+        final AtomicLong generatedTokens = new AtomicLong();
+        final AtomicLong prefillNanos = new AtomicLong();
+        final AtomicLong decodeNanos = new AtomicLong();
+    }
+
+    private void run() {
+        float[][] logits = new float[slots.length][];
+        while (!closed) {
+            try {
+                admit(logits);
+                if (!step(logits)) {
+                    Job next = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (next != null) start(next, logits);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | Error e) {
+                failAll(e); // a bug must not leave clients waiting forever
+            }
+        }
+    }
+
+    /** Moves queued requests into free slots, prefilling each. */
+    private void admit(float[][] logits) {
+        while (hasFreeSlot()) {
+            Job job = queue.poll();
+            if (job == null) return;
+            start(job, logits);
+        }
+    }
+
+    private boolean hasFreeSlot() {
+        for (Job j : running) if (j == null) return true;
+        return false;
+    }
+
+    private void start(Job job, float[][] logits) {
+        if (job.cancelled) {
+            job.state.finish(FinishReason.CANCELLED);
+            job.result.complete(job.state.result(0, 0, 0));
+            return;
+        }
+        int slot = bestFreeSlot(job.request.prompt());
+        job.session = slots[slot];
+        job.started = System.nanoTime();
+        try {
+            Session.Prefill prefill = job.session.prefill(job.request.prompt());
+            job.reused = prefill.reused();
+            logits[slot] = prefill.logits();
+        } catch (RuntimeException e) {
+            job.session.truncate(0);
+            job.result.completeExceptionally(e);
+            return;
+        }
+        job.prefilled = System.nanoTime();
+        counters.promptTokens.addAndGet(job.request.prompt().length - job.reused);
+        counters.prefillNanos.addAndGet(job.prefilled - job.started);
+        running[slot] = job;
+    }
+
+    /** The free slot whose cached tokens share the longest prefix with the prompt. */
+    private int bestFreeSlot(int[] prompt) {
+        int best = -1, bestCommon = -1;
+        for (int i = 0; i < slots.length; i++) {
+            if (running[i] != null) continue;
+            int common = slots[i].commonPrefix(prompt);
+            if (common > bestCommon) {
+                best = i;
+                bestCommon = common;
+            }
+        }
+        return best;
+    }
+
+    /** One decode step for every running request; false when none is running. */
+    private boolean step(float[][] logits) {
+        List<Session> sessions = new ArrayList<>();
+        List<Integer> slotOf = new ArrayList<>();
+        List<Integer> tokens = new ArrayList<>();
+        boolean any = false;
+        for (int i = 0; i < slots.length; i++) {
+            Job job = running[i];
+            if (job == null) continue;
+            any = true;
+            Session s = job.session;
+            int token = job.state.step(logits[i], s.tokens(), job.cancelled || closed, s.length() >= s.contextSize());
+            if (token < 0) {
+                finish(i);
+            } else {
+                sessions.add(s);
+                slotOf.add(i);
+                tokens.add(token);
+            }
+        }
+        if (sessions.isEmpty()) return any;
+        long start = System.nanoTime();
+        float[][] next = Session.appendTogether(model.model(), cache, sessions, tokens.stream().mapToInt(Integer::intValue).toArray());
+        counters.decodeNanos.addAndGet(System.nanoTime() - start);
+        for (int j = 0; j < next.length; j++) logits[slotOf.get(j)] = next[j];
+        return true;
+    }
+
+    private void finish(int slot) {
+        Job job = running[slot];
+        running[slot] = null;
+        Generator.Result result = job.state.result(job.reused, job.prefilled - job.started, System.nanoTime() - job.prefilled);
+        counters.generatedTokens.addAndGet(result.tokens().length);
+        job.result.complete(result);
+    }
+
+    private void failAll(Throwable e) {
+        for (int i = 0; i < running.length; i++) {
+            if (running[i] != null) {
+                running[i].result.completeExceptionally(e);
+                slots[i].truncate(0);
+                running[i] = null;
+            }
+        }
+    }
+
+    /** Stops accepting requests, ends running ones as cancelled and stops the loop. */
+    @Override
+    public void close() {
+        closed = true;
+        loop.interrupt();
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Job job; (job = queue.poll()) != null; ) job.result.completeExceptionally(new Glm4jException("the server is shutting down"));
+        for (int i = 0; i < running.length; i++) {
+            if (running[i] != null) {
+                running[i].state.finish(FinishReason.CANCELLED);
+                finish(i);
+            }
+        }
+    }
+}
