@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Runs GLM-4.5 family models (GGUF) on the CPU.",
-        subcommands = {InfoCommand.class, LogitsCommand.class, MemCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, LogitsCommand.class, MemCommand.class, SynthCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
