@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
+            SynthCommand.class,
+            MemCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
