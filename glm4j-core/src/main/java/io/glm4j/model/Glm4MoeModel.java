@@ -11,8 +11,8 @@ import java.util.Arrays;
 
 /**
  * The GLM-4.5 ({@code glm4moe}) decoder: embedding, {@code blockCount} layers of attention plus
- * a dense or mixture-of-experts FFN, final norm and LM head (SPEC §3). The NextN block is
- * loaded with the weights but not run here.
+ * a dense or mixture-of-experts FFN, final norm and LM head (SPEC §3); and the NextN block
+ * that drafts one token further ({@link #forwardNextN}).
  */
 public final class Glm4MoeModel {
     private final Glm4MoeConfig config;
@@ -64,31 +64,79 @@ public final class Glm4MoeModel {
     /** Runs the batch through every layer, extending each sequence's cache by its tokens. */
     public Output forward(Batch batch, KvCache cache) {
         validate(batch, cache);
+        float[] x = embed(weights.tokenEmbedding(), batch.tokens());
+        for (int layer = 0; layer < config.blockCount(); layer++) {
+            decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
+        }
+        commit(batch, cache);
+        return head(x, batch, weights.outputNorm(), weights.output());
+    }
+
+    /**
+     * The NextN (multi-token prediction) block: for each batch token {@code t_{i+1}} at position
+     * {@code i}, with the main model's final-normed hidden state {@code h_i} (row i of
+     * {@code hidden}), {@code x = eh_proj · [enorm(embed(t_{i+1})) ; hnorm(h_i)]}, one decoder
+     * layer over the NextN block's own cache ({@link #newNextNCache}), then its head: logits
+     * that predict the token at position {@code i+2}.
+     */
+    public Output forwardNextN(Batch batch, float[] hidden, KvCache nextnCache) {
+        if (weights.nextn().isEmpty()) throw new Glm4jException("this model file has no NextN (MTP) layer");
+        validate(batch, nextnCache);
+        NextNWeights w = weights.nextn().getFirst();
         int n = batch.size();
         int h = config.hiddenSize();
-        float[] x = embed(batch.tokens());
-        for (int layer = 0; layer < config.blockCount(); layer++) {
-            LayerWeights w = weights.layers().get(layer);
-            float[] a = VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps());
-            VectorMath.addInPlace(x, attention.forward(w.attention(), layer, a, batch, cache));
-            float[] f = VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps());
-            VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), f, n) : FeedForward.forward(pool, w.dense(), f, n));
+        float[] embedded = VectorMath.rmsNormRows(embed(w.embedTokens(), batch.tokens()), n, w.embedNorm(), config.rmsEps());
+        float[] previous = VectorMath.rmsNormRows(hidden, n, w.hiddenNorm(), config.rmsEps());
+        float[] joined = new float[n * 2 * h];
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(embedded, t * h, joined, t * 2 * h, h); // embedding half first (vLLM / SGLang order)
+            System.arraycopy(previous, t * h, joined, t * 2 * h + h, h);
         }
-        for (int t = 0; t < n; t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
+        float[] x = new float[n * h];
+        MatMul.multiply(pool, w.ehProj(), joined, n, x);
+        decoderLayer(w.block(), 0, x, batch, nextnCache);
+        commit(batch, nextnCache);
+        return head(x, batch, w.headNorm(), w.head());
+    }
+
+    /** A cache for the NextN block's one layer. */
+    public KvCache newNextNCache(KvCacheType type, int contextSize, int sequences) {
+        return new SequenceKvCache(type, 1, config.kvHeadCount(), config.headDim(), contextSize, sequences);
+    }
+
+    public boolean hasNextN() {
+        return !weights.nextn().isEmpty();
+    }
+
+    /** One decoder layer in place on the residual stream {@code x}: attention, then dense or MoE FFN. */
+    private void decoderLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
+        int n = batch.size();
+        float[] a = VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps());
+        VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, a, batch, cache));
+        float[] f = VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps());
+        VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), f, n) : FeedForward.forward(pool, w.dense(), f, n));
+    }
+
+    private static void commit(Batch batch, KvCache cache) {
+        for (int t = 0; t < batch.size(); t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
+    }
+
+    /** Final norm and LM head for the tokens that want logits. */
+    private Output head(float[] x, Batch batch, float[] norm, Tensor output) {
+        int h = config.hiddenSize();
         int rows = batch.logitRows();
         float[] selected = new float[rows * h];
-        for (int t = 0, r = 0; t < n; t++) {
+        for (int t = 0, r = 0; t < batch.size(); t++) {
             if (batch.wantLogits()[t]) System.arraycopy(x, t * h, selected, r++ * h, h);
         }
-        float[] hidden = VectorMath.rmsNormRows(selected, rows, weights.outputNorm(), config.rmsEps());
+        float[] hidden = VectorMath.rmsNormRows(selected, rows, norm, config.rmsEps());
         float[] logits = new float[rows * config.vocabSize()];
-        MatMul.multiply(pool, weights.output(), hidden, rows, logits);
+        MatMul.multiply(pool, output, hidden, rows, logits);
         return new Output(rows, hidden, logits, config.vocabSize());
     }
 
-    private float[] embed(int[] tokens) {
+    private float[] embed(Tensor table, int[] tokens) {
         int h = config.hiddenSize();
-        Tensor table = weights.tokenEmbedding();
         RowKernel kernel = RowKernel.of(table.type());
         float[] x = new float[tokens.length * h];
         for (int t = 0; t < tokens.length; t++) kernel.dequantize(table.data(), tokens[t] * table.rowBytes(), x, t * h, h);
