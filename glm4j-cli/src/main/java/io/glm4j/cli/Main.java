@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             SynthCommand.class,
             MemCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -1,0 +1,134 @@
+package io.glm4j.cli;
+
+import io.glm4j.Glm4jException;
+import io.glm4j.generate.LoadedModel;
+import io.glm4j.model.Glm4MoeModel;
+import io.glm4j.model.KvCacheType;
+import io.glm4j.perf.MemoryBandwidth;
+import io.glm4j.perf.ModelBenchmark;
+import io.glm4j.perf.Throughput;
+import io.glm4j.perf.WeightTraffic;
+import io.glm4j.tensor.WorkerPool;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Prompt-processing and generation speed with llama-bench's definitions, plus how close decoding
+ * comes to the machine's memory bandwidth (decode streams the weights once per token).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure prompt processing (pp) and text generation (tg) speed as llama-bench does:",
+                "pp = prompt tokens / time of one batch, tg = generated tokens / time of one-token steps,",
+                "both from an empty cache with random tokens, mean ± sd over repetitions after a warm-up."})
+final class BenchCommand implements Callable<Integer> {
+    /** Large enough to defeat the caches, small enough for any heap setting (it is off-heap). */
+    private static final long BANDWIDTH_BUFFER = 256L << 20;
+
+    @Mixin
+    ModelChoice modelChoice;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", defaultValue = "512", description = "Prompt tokens of the pp test; 0 skips it (default ${DEFAULT-VALUE}).")
+    int prompt;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", defaultValue = "128", description = "Generated tokens of the tg test; 0 skips it (default ${DEFAULT-VALUE}).")
+    int generate;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "Timed repetitions of each test (default ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--kv", paramLabel = "TYPE", defaultValue = "f16", description = "KV cache type: f16, f32 or q8_0 (default ${DEFAULT-VALUE}, as llama-bench).")
+    String kv;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (prompt < 0 || generate < 0) throw new Glm4jException("-p and -n must not be negative");
+        if (reps < 1) throw new Glm4jException("-r must be at least 1");
+        KvCacheType cacheType = KvCacheType.parse(kv);
+        try (LoadedModel loaded = modelChoice.open()) {
+            Glm4MoeModel model = loaded.model();
+            int needed = Math.max(prompt, generate);
+            if (needed > model.config().contextLength()) {
+                throw new Glm4jException("the tests need " + needed + " positions, more than the model's context of " + model.config().contextLength());
+            }
+            WorkerPool pool = WorkerPool.shared(); // the pool open() configured
+            ModelBenchmark bench = new ModelBenchmark(model, cacheType, 1234);
+            Throughput pp = prompt > 0 ? bench.prompt(prompt, reps) : null;
+            Throughput tg = generate > 0 ? bench.generation(generate, reps) : null;
+            long weightBytes = WeightTraffic.bytesPerDecodedToken(model.config(), model.weights());
+            double bandwidth = MemoryBandwidth.measure(pool, BANDWIDTH_BUFFER, 4);
+            Report report = new Report(loaded.path(), Files.size(loaded.path()), pool.threads(), reps, pp, tg, weightBytes, bandwidth);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) report.printJson(out);
+            else report.printTable(out);
+            out.flush();
+        }
+        return 0;
+    }
+
+    private record Report(Path model, long fileBytes, int threads, int reps, Throughput pp, Throughput tg, long weightBytes, double bandwidth) {
+
+        /** Fraction of the measured bandwidth that streaming the weights at the tg rate takes. */
+        double bandwidthFraction() {
+            return tg == null ? Double.NaN : weightBytes * tg.mean() / bandwidth;
+        }
+
+        void printTable(PrintWriter out) {
+            String name = model.getFileName().toString();
+            out.printf("| %-30s | %10s | %7s | %8s | %20s |%n", "model", "size", "threads", "test", "t/s");
+            out.printf("| %s | %s | %s | %s | %s |%n", "-".repeat(30), "-".repeat(10), "-".repeat(7), "-".repeat(8), "-".repeat(20));
+            for (Throughput t : new Throughput[] {pp, tg}) {
+                if (t == null) continue;
+                String test = (t == pp ? "pp" : "tg") + t.tokens();
+                out.printf(Locale.ROOT, "| %-30s | %10s | %7d | %8s | %20s |%n", name, InfoCommand.humanBytes(fileBytes), threads, test,
+                        String.format(Locale.ROOT, "%.2f ± %.2f", t.mean(), t.sd()));
+            }
+            out.printf(Locale.ROOT, "%nweights read per generated token: %.3f GB%n", weightBytes / 1e9);
+            out.printf(Locale.ROOT, "memory read bandwidth (measured, %d threads): %.1f GB/s%n", threads, bandwidth / 1e9);
+            if (tg != null) {
+                out.printf(Locale.ROOT, "tg streams weights at %.1f GB/s = %.0f%% of the measured bandwidth%n",
+                        weightBytes * tg.mean() / 1e9, 100 * bandwidthFraction());
+            }
+        }
+
+        void printJson(PrintWriter out) {
+            StringBuilder s = new StringBuilder();
+            s.append("{\"model\": \"").append(escape(model.toString())).append('"');
+            s.append(", \"model_bytes\": ").append(fileBytes);
+            s.append(", \"threads\": ").append(threads);
+            s.append(", \"repetitions\": ").append(reps);
+            test(s, "pp", pp);
+            test(s, "tg", tg);
+            s.append(", \"weight_bytes_per_token\": ").append(weightBytes);
+            s.append(String.format(Locale.ROOT, ", \"memory_bandwidth\": %.0f", bandwidth));
+            if (tg != null) s.append(String.format(Locale.ROOT, ", \"bandwidth_fraction\": %.4f", bandwidthFraction()));
+            out.println(s.append('}'));
+        }
+
+        private static void test(StringBuilder s, String name, Throughput t) {
+            if (t == null) return;
+            s.append(String.format(Locale.ROOT, ", \"%s\": %.3f, \"%s_sd\": %.3f, \"%s_tokens\": %d", name, t.mean(), name, t.sd(), name, t.tokens()));
+            s.append(", \"").append(name).append("_samples_ts\": ")
+                    .append(Arrays.stream(t.samples()).mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(", ", "[", "]")));
+        }
+
+        private static String escape(String text) {
+            return text.replace("\\", "\\\\").replace("\"", "\\\"");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.glm4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    private static final String MODEL = "../shared/fixtures/glm45/tiny-glm45air-Q4_K_M.gguf";
+
+    @Test
+    void jsonHasPromptAndGenerationRatesOverTheRepetitions() throws Exception {
+        CliRunner r = CliRunner.run("bench", "-m", MODEL, "-p", "16", "-n", "4", "-r", "2", "-t", "2", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().strip().lines()).hasSize(1);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("threads").asInt()).isEqualTo(2);
+        assertThat(j.get("pp_tokens").asInt()).isEqualTo(16);
+        assertThat(j.get("tg_tokens").asInt()).isEqualTo(4);
+        for (String test : new String[] {"pp", "tg"}) {
+            JsonNode samples = j.get(test + "_samples_ts");
+            assertThat(samples).hasSize(2);
+            double mean = (samples.get(0).asDouble() + samples.get(1).asDouble()) / 2;
+            assertThat(j.get(test).asDouble()).isPositive().isCloseTo(mean, org.assertj.core.api.Assertions.within(1e-2 * mean));
+            assertThat(j.get(test + "_sd").asDouble()).isNotNegative();
+        }
+        assertThat(j.get("weight_bytes_per_token").asLong()).isPositive();
+        assertThat(j.get("memory_bandwidth").asDouble()).isGreaterThan(1e8);
+        double fraction = j.get("bandwidth_fraction").asDouble();
+        assertThat(fraction).isCloseTo(j.get("weight_bytes_per_token").asLong() * j.get("tg").asDouble() / j.get("memory_bandwidth").asDouble(),
+                org.assertj.core.api.Assertions.within(1e-3 * fraction + 1e-6));
+    }
+
+    @Test
+    void theTableNamesEachTestLikeLlamaBench() {
+        CliRunner r = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "0", "-r", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("\\|\\s+pp8 \\|").doesNotContain("| tg").contains("weights read per generated token");
+    }
+
+    @Test
+    void badInputIsOneLine() {
+        LogitsCommandTest.assertOneLineError(CliRunner.run("bench", "-m", MODEL, "-r", "0"), "-r must be at least 1");
+        LogitsCommandTest.assertOneLineError(CliRunner.run("bench", "-m", MODEL, "-p", "100000"), "more than the model's context");
+    }
+}

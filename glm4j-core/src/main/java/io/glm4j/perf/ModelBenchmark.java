@@ -1,0 +1,70 @@
+package io.glm4j.perf;
+
+import io.glm4j.model.Batch;
+import io.glm4j.model.Glm4MoeModel;
+import io.glm4j.model.KvCache;
+import io.glm4j.model.KvCacheType;
+import java.util.Random;
+
+/**
+ * llama-bench's two tests on one model: prompt processing (pp: {@code n} random tokens evaluated
+ * as one batch on an empty cache, logits for the last) and text generation (tg: {@code n} random
+ * tokens fed one at a time from an empty cache, logits for each). Each test runs once untimed as
+ * warm-up (the whole prompt for pp, one token for tg), then {@code reps} timed repetitions, each
+ * on a cleared cache.
+ */
+public final class ModelBenchmark {
+    private static final int SEQUENCE = 0;
+
+    private final Glm4MoeModel model;
+    private final KvCacheType cacheType;
+    private final Random random;
+
+    public ModelBenchmark(Glm4MoeModel model, KvCacheType cacheType, long seed) {
+        this.model = model;
+        this.cacheType = cacheType;
+        this.random = new Random(seed);
+    }
+
+    /** pp: {@code tokens} prompt tokens per repetition, evaluated in one forward pass. */
+    public Throughput prompt(int tokens, int reps) {
+        KvCache cache = model.newCache(cacheType, tokens, 1);
+        prefill(cache, tokens);
+        long[] nanos = new long[reps];
+        for (int r = 0; r < reps; r++) {
+            cache.truncate(SEQUENCE, 0);
+            long start = System.nanoTime();
+            prefill(cache, tokens);
+            nanos[r] = System.nanoTime() - start;
+        }
+        return Throughput.of(tokens, nanos);
+    }
+
+    /** tg: {@code tokens} single-token forward passes per repetition. */
+    public Throughput generation(int tokens, int reps) {
+        KvCache cache = model.newCache(cacheType, tokens, 1);
+        generate(cache, 1);
+        long[] nanos = new long[reps];
+        for (int r = 0; r < reps; r++) {
+            cache.truncate(SEQUENCE, 0);
+            long start = System.nanoTime();
+            generate(cache, tokens);
+            nanos[r] = System.nanoTime() - start;
+        }
+        return Throughput.of(tokens, nanos);
+    }
+
+    private void prefill(KvCache cache, int tokens) {
+        int[] ids = new int[tokens];
+        for (int i = 0; i < tokens; i++) ids[i] = randomToken();
+        model.forward(Batch.of(SEQUENCE, 0, ids, false), cache);
+    }
+
+    private void generate(KvCache cache, int tokens) {
+        for (int i = 0; i < tokens; i++) model.forward(Batch.of(SEQUENCE, i, new int[] {randomToken()}, true), cache);
+    }
+
+    private int randomToken() {
+        return random.nextInt(model.config().vocabSize());
+    }
+}
