@@ -5,9 +5,14 @@ import io.glm4j.Glm4jException;
 /**
  * Weight × activations for a batch of rows: {@code out[t][o] = Σ_i W[o][i] · x[t][i]}, with
  * {@code W} stored in any supported type and {@code x} float32, rows packed back to back.
- * Output rows are split over the worker pool; each weight row is read once for the whole batch.
+ *
+ * <p>The activations are first rounded as llama.cpp rounds them for that weight type
+ * ({@link ActivationFormat}), once per call, into buffers the calling thread keeps. Output rows
+ * are then split over the worker pool; each weight row is read from memory once for the whole batch.
  */
 public final class MatMul {
+    private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
+
     private MatMul() {}
 
     /**
@@ -22,12 +27,19 @@ public final class MatMul {
             throw new IllegalArgumentException(w.name() + ": activation shape does not fit " + tokens + " rows of " + in + " → " + outDim);
         }
         RowKernel kernel = RowKernel.of(w.type());
+        ActivationFormat format = ActivationFormat.of(w.type());
+        QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q ? q : null;
+        QuantizedActivations a = ACTIVATIONS.get();
+        a.quantize(format, x, tokens, in, quantized != null ? quantized.laneOrder() : null);
+        float[] values = a.values();
         long rowBytes = w.rowBytes();
         pool.forRange(outDim, 16, (start, end) -> {
             for (int o = start; o < end; o++) {
                 long offset = o * rowBytes;
                 for (int t = 0; t < tokens; t++) {
-                    out[t * outDim + o] = kernel.dot(w.data(), offset, x, t * in, in);
+                    out[t * outDim + o] = quantized != null
+                            ? quantized.dot(w.data(), offset, a, t * in, in)
+                            : kernel.dot(w.data(), offset, values, t * in, in);
                 }
             }
         });

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
  * Q5_1 blocks of 32 values: fp16 scale d, fp16 offset m, then fifth bits and low 4 bits laid out as
  * in Q5_0; value = d·q + m.
  */
-final class Q5_1Kernel implements RowKernel {
+final class Q5_1Kernel implements RowKernel, QuantizedDot {
     static final Q5_1Kernel INSTANCE = new Q5_1Kernel();
     private static final GgmlType TYPE = GgmlType.Q5_1;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -51,5 +51,24 @@ final class Q5_1Kernel implements RowKernel {
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** llama.cpp's Q5_1 · Q8_1: d_w·d_x·Σ q_w·q_x per block, plus m_w·s_x for the offsets. */
+    @Override
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+        short[] q = x.quants();
+        float sum = 0;
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            int qh = data.get(LE_INT, block + QH);
+            int xb = xOffset + b * 32;
+            int isum = 0;
+            for (int i = 0; i < 16; i++) {
+                int w = data.get(ValueLayout.JAVA_BYTE, block + QS + i);
+                isum += ((w & 0xF) | ((qh >>> i) & 1) << 4) * q[xb + i] + (((w >> 4) & 0xF) | ((qh >>> (i + 16)) & 1) << 4) * q[xb + i + 16];
+            }
+            sum += HalfFloats.f16(data, block) * x.scales()[xb / 32] * isum + HalfFloats.f16(data, block + M) * x.offsetSums()[xb / 32];
+        }
+        return sum;
     }
 }

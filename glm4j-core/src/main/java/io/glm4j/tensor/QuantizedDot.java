@@ -1,0 +1,22 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The dot product of a stored row with activations quantized to int8 blocks
+ * ({@link ActivationFormat#Q8_0} or {@link ActivationFormat#Q8_K}), computed as llama.cpp's
+ * {@code vec_dot} does: integer sums per block, scaled by the weight's and the activation's scales.
+ */
+interface QuantizedDot {
+
+    /** Σ w[i]·x[xOffset+i] over {@code count} values of the row at {@code offset}; {@code xOffset} is block-aligned. */
+    float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count);
+
+    /**
+     * Where value i of an activation block is placed in {@link QuantizedActivations#quants()}, so the
+     * kernel's vector lanes line up with its unpacked weights; null keeps the natural order.
+     */
+    default int[] laneOrder() {
+        return null;
+    }
+}
