@@ -32,7 +32,7 @@ final class BF16Kernel implements RowKernel {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = FloatSums.sum(acc);
         for (; i < count; i++) sum += HalfFloats.bf16(data, offset + 2L * i) * x[xOffset + i];
         return sum;
     }

@@ -31,7 +31,7 @@ final class F16Kernel implements RowKernel {
             ShortVector h = ShortVector.fromMemorySegment(S, data, offset + 2L * i, ByteOrder.LITTLE_ENDIAN);
             acc = widen(h).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = FloatSums.sum(acc);
         for (; i < count; i++) sum += HalfFloats.f16(data, offset + 2L * i) * x[xOffset + i];
         return sum;
     }

@@ -26,7 +26,7 @@ final class F32Kernel implements RowKernel {
             FloatVector w = FloatVector.fromMemorySegment(S, data, offset + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(S, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = FloatSums.sum(acc);
         for (; i < count; i++) sum += data.get(F32, offset + 4L * i) * x[xOffset + i];
         return sum;
     }

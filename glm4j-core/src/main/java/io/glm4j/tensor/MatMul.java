@@ -28,7 +28,7 @@ public final class MatMul {
         }
         RowKernel kernel = RowKernel.of(w.type());
         ActivationFormat format = ActivationFormat.of(w.type());
-        QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q ? q : null;
+        QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
         QuantizedActivations a = ACTIVATIONS.get();
         a.quantize(format, x, tokens, in, quantized != null ? quantized.laneOrder() : null);
         float[] values = a.values();

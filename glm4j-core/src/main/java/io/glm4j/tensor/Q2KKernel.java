@@ -57,7 +57,7 @@ final class Q2KKernel implements RowKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
     }
 
     /** {@code scales[g] = d·(low nibble)} and {@code mins[g] = dmin·(high nibble)} of scale byte g. */

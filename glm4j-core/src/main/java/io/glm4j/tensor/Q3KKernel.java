@@ -59,7 +59,7 @@ final class Q3KKernel implements RowKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
     }
 
     /**

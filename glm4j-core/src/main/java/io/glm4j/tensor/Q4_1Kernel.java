@@ -45,10 +45,15 @@ final class Q4_1Kernel implements RowKernel, QuantizedDot {
                 acc = QuantLanes.fma(q.lanewise(VectorOperators.LSHR, 4), d, m, x, in + i + 16, acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
     }
 
     /** llama.cpp's Q4_1 · Q8_1: d_w·d_x·Σ q_w·q_x per block, plus m_w·s_x for the offsets. */
+    @Override
+    public boolean needsWideVectors() {
+        return false;
+    }
+
     @Override
     public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] q = x.quants();

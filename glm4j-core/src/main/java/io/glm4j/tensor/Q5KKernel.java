@@ -60,7 +60,7 @@ final class Q5KKernel implements RowKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
     }
 
     /** Bit {@code subBlock} of each qh lane, moved to bit 4. */

@@ -5,13 +5,15 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q5_0 blocks of 32 values: fp16 scale d, a little-endian 32-bit word qh whose bit i is the fifth
  * bit of value i, then 16 bytes of low 4 bits laid out as in Q4_0; value = d·(q − 16).
  */
-final class Q5_0Kernel implements RowKernel {
+final class Q5_0Kernel implements RowKernel, QuantizedDot {
     static final Q5_0Kernel INSTANCE = new Q5_0Kernel();
     private static final GgmlType TYPE = GgmlType.Q5_0;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -49,6 +51,41 @@ final class Q5_0Kernel implements RowKernel {
                 acc = QuantLanes.fma(hi.sub((byte) 16), d, zero, x, in + i + 16, acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
+    }
+
+    /** Lane i of a 16-short vector: 15 − i, to move bit i of a broadcast 16-bit word to the sign bit. */
+    private static final ShortVector TO_SIGN = ShortVector.zero(Int8Lanes.S256).addIndex(-1).add((short) 15);
+
+    /** Q5_0 · Q8_0: as Q4_0 (see there), with each quant's fifth bit taken from qh; offset −16. */
+    @Override
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+        short[] xq = x.quants();
+        float[] xd = x.scales();
+        int[] xs = x.sums16();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        float offsets = 0;
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            int qh = data.get(LE_INT, block + QH);
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
+            ShortVector lo = q.and((short) 0xF).or(fifthBits((short) qh));
+            ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(fifthBits((short) (qh >>> 16)));
+            int xb = xOffset + b * 32;
+            ShortVector products = lo.mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
+                    .add(hi.mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
+            float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
+            IntVector sums = (IntVector) products.convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
+        }
+        return FloatSums.sum(acc) - 16 * offsets;
+    }
+
+    /** Lane i: 16 if bit i of {@code bits} is set, else 0. */
+    private static ShortVector fifthBits(short bits) {
+        return ShortVector.broadcast(Int8Lanes.S256, bits).lanewise(VectorOperators.LSHL, TO_SIGN)
+                .lanewise(VectorOperators.ASHR, 15).and((short) 16);
     }
 }

@@ -50,10 +50,15 @@ final class Q5_1Kernel implements RowKernel, QuantizedDot {
                 acc = QuantLanes.fma(hi, d, m, x, in + i + 16, acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
     }
 
     /** llama.cpp's Q5_1 · Q8_1: d_w·d_x·Σ q_w·q_x per block, plus m_w·s_x for the offsets. */
+    @Override
+    public boolean needsWideVectors() {
+        return false;
+    }
+
     @Override
     public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] q = x.quants();

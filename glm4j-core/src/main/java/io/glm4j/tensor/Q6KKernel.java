@@ -5,6 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -13,7 +16,7 @@ import jdk.incubator.vector.VectorOperators;
  * 128 values uses 64 ql and 32 qh bytes: value i (i &lt; 32) of its quarter k takes the low (k = 0, 1)
  * or high (k = 2, 3) nibble of ql[i + 32·(k mod 2)] and bits 2k..2k+1 of qh[i].
  */
-final class Q6KKernel implements RowKernel {
+final class Q6KKernel implements RowKernel, QuantizedDot {
     static final Q6KKernel INSTANCE = new Q6KKernel();
     private static final GgmlType TYPE = GgmlType.Q6_K;
     private static final int QH = 128, SCALES = 192, D = 208;
@@ -64,12 +67,84 @@ final class Q6KKernel implements RowKernel {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
     }
 
     /** {@code scales[g] = d·scale_g}, rounded before it meets q, as the reference does. */
     private static void groupScales(MemorySegment data, long block, float[] scales) {
         float d = HalfFloats.f16(data, block + D);
         for (int g = 0; g < 16; g++) scales[g] = d * data.get(ValueLayout.JAVA_BYTE, block + SCALES + g);
+    }
+
+    private static final int[] LANE_ORDER = laneOrder256();
+    /** Lanes 0..15 and 16..31 both take the qh shorts of half h (lanes 16h..16h+15 of all 64 qh bytes). */
+    private static final VectorShuffle<Short> QH_HALF0 = VectorShuffle.fromOp(Int8Lanes.S, i -> i % 16);
+    private static final VectorShuffle<Short> QH_HALF1 = VectorShuffle.fromOp(Int8Lanes.S, i -> 16 + i % 16);
+    /** The upper 16 lanes serve the second 32 values of each quarter pair: their qh bits sit 2 higher. */
+    private static final ShortVector QH_SHIFT = ShortVector.zero(Int8Lanes.S).addIndex(1).lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 1);
+    /** Int lane l of a pair-summed vector belongs to scale group l/4 of its 64 values (A: groups 0..3, B: 4..7 of the half). */
+    private static final VectorShuffle<Integer> GROUPS_A0 = VectorShuffle.fromOp(Int8Lanes.I, l -> l / 4);
+    private static final VectorShuffle<Integer> GROUPS_B0 = VectorShuffle.fromOp(Int8Lanes.I, l -> 4 + l / 4);
+    private static final VectorShuffle<Integer> GROUPS_A1 = VectorShuffle.fromOp(Int8Lanes.I, l -> 8 + l / 4);
+    private static final VectorShuffle<Integer> GROUPS_B1 = VectorShuffle.fromOp(Int8Lanes.I, l -> 12 + l / 4);
+
+    /**
+     * Q6_K · Q8_K. Per half of 128 values, the 64 ql bytes are read as 32 shorts (lane m: bytes 2m,
+     * 2m+1): the low nibbles are values 2m and 2m+1, the high nibbles 64+2m and 65+2m. Their top two
+     * bits come from the qh short of lane m mod 16 (shifted by 2 more for m ≥ 16), masked into bits
+     * 4..5. Products with the matching activations ({@link #laneOrder}) are summed in pairs, weighted
+     * by the int8 group scales, and the −32 offset comes off through the activations' sums per 16.
+     */
+    @Override
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+        short[] xq = x.quants();
+        float[] xd = x.scales();
+        int[] xs = x.sums16();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
+            ShortVector qh = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            int xb = xOffset + b * 256;
+            IntVector sums = half(data, block, qh.rearrange(QH_HALF0), xq, xb, scales.rearrange(GROUPS_A0), scales.rearrange(GROUPS_B0));
+            sums = sums.add(half(data, block + 64, qh.rearrange(QH_HALF1), xq, xb + 128, scales.rearrange(GROUPS_A1), scales.rearrange(GROUPS_B1)));
+            IntVector offsets = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5);
+            float scale = HalfFloats.f16(data, block + D) * xd[xb >> 8];
+            acc = ((FloatVector) sums.sub(offsets).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+        }
+        return FloatSums.sum(acc);
+    }
+
+    /** One half (128 values): Σ scale·(pair sums), in 16 int lanes; {@code qh} holds the half's qh shorts twice. */
+    private static IntVector half(MemorySegment data, long ql, ShortVector qh, short[] xq, int xb, IntVector scalesA, IntVector scalesB) {
+        ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, ql, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+        qh = qh.lanewise(VectorOperators.LSHR, QH_SHIFT);
+        ShortVector a = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
+        ShortVector c = q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30));
+        ShortVector bq = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30));
+        ShortVector d = q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
+        ShortVector lowValues = a.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb)).add(c.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32)));
+        ShortVector highValues = bq.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64)).add(d.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96)));
+        return Int8Lanes.pairSums(lowValues).mul(scalesA).add(Int8Lanes.pairSums(highValues).mul(scalesB));
+    }
+
+    @Override
+    public int[] laneOrder() {
+        return LANE_ORDER;
+    }
+
+    /** Per 128 values: lanes of the low nibbles of even bytes, odd bytes, then high nibbles of even, odd bytes. */
+    private static int[] laneOrder256() {
+        int[] order = new int[256];
+        for (int h = 0; h < 2; h++) {
+            for (int m = 0; m < 32; m++) {
+                order[h * 128 + 2 * m] = h * 128 + m;
+                order[h * 128 + 2 * m + 1] = h * 128 + 32 + m;
+                order[h * 128 + 64 + 2 * m] = h * 128 + 64 + m;
+                order[h * 128 + 65 + 2 * m] = h * 128 + 96 + m;
+            }
+        }
+        return order;
     }
 }

@@ -5,10 +5,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Q8_0 blocks of 32 values: fp16 scale d, then 32 signed bytes q; value = d·q. */
-final class Q8_0Kernel implements RowKernel {
+final class Q8_0Kernel implements RowKernel, QuantizedDot {
     static final Q8_0Kernel INSTANCE = new Q8_0Kernel();
     private static final GgmlType TYPE = GgmlType.Q8_0;
     private static final int QS = 2;
@@ -36,6 +38,24 @@ final class Q8_0Kernel implements RowKernel {
                 acc = QuantLanes.fma(q, d, zero, x, in + i, acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return FloatSums.sum(acc);
+    }
+
+    /** Q8_0 · Q8_0: per block, 32 int8 × int8 products summed in ints, scaled by d_w·d_x. */
+    @Override
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+        short[] xq = x.quants();
+        float[] xd = x.scales();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            ShortVector w = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, data, block + QS, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+            int xb = xOffset + b * 32;
+            IntVector sums = Int8Lanes.pairSums(w.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb)));
+            float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+        }
+        return FloatSums.sum(acc);
     }
 }

@@ -19,4 +19,9 @@ interface QuantizedDot {
     default int[] laneOrder() {
         return null;
     }
+
+    /** Whether this kernel needs 512-bit vectors to be fast ({@link Int8Lanes#AVAILABLE}); the scalar ones do not. */
+    default boolean needsWideVectors() {
+        return true;
+    }
 }

@@ -15,46 +15,48 @@ import io.glm4j.fixtures.Golden;
  * margins do not predict them), so the check is:
  *
  * <ul>
- *   <li>each prompt's first position matches within {@value #EXACT};
- *   <li>over a file, at least {@value #MIN_LEADING_FRACTION} of the prompt positions lie before the
- *       first flip of their prompt (rows compared in order while they match within {@value #EXACT});
- *       an engine with float activations has none;
- *   <li>every prompt position and teacher-forced decode step is within {@value #AFTER_FLIP}.
+ *   <li>the first position matches within {@value #EXACT} in all but at most one prompt of a file
+ *       (a flip needs an activation within a last-bit difference of a boundary; float activations
+ *       miss llama.cpp's first position by 0.1–1);
+ *   <li>at least {@value #MIN_EXACT_FRACTION} of all rows (prompt positions and teacher-forced
+ *       decode steps) match within {@value #CLOSE} (observed 35–63% on the fixtures, 60–100% on the
+ *       held-out files; an engine with float activations has none);
+ *   <li>every row is within {@value #AFTER_FLIP}.
  * </ul>
  */
 final class LlamaCppAgreement {
     static final float EXACT = 1e-2f;
-    static final double MIN_LEADING_FRACTION = 1.0 / 3;
+    static final float CLOSE = 1e-3f;
+    static final double MIN_EXACT_FRACTION = 0.2;
     static final float AFTER_FLIP = 2.5f;
 
     private LlamaCppAgreement() {}
 
     static void check(Glm4MoeModel model, Golden golden, String label) {
-        int leading = 0;
-        int rows = 0;
+        int close = 0, rows = 0, firstPositionsOff = 0;
         for (Golden.Prompt p : golden.prompts()) {
             int[] tokens = p.tokens();
             int[] greedy = p.greedy();
             KvCache cache = model.newCache(tokens.length + greedy.length, 1);
             Glm4MoeModel.Output out = model.forward(Batch.of(0, 0, tokens, true), cache);
             float[][] expected = p.matrix("logits");
-            boolean flipped = false;
             for (int t = 0; t < tokens.length; t++) {
                 float diff = maxAbsDiff(out.logitsRow(t), expected[t]);
-                if (t == 0) assertThat(diff).as("%s %s: first position", label, p.name()).isLessThanOrEqualTo(EXACT);
-                flipped |= diff > EXACT;
-                if (!flipped) leading++;
+                if (t == 0 && diff > EXACT) firstPositionsOff++;
+                if (diff <= CLOSE) close++;
                 assertThat(diff).as("%s %s: position %d", label, p.name(), t).isLessThanOrEqualTo(AFTER_FLIP);
             }
-            rows += tokens.length;
             float[][] steps = p.matrix("greedy_step_logits");
             for (int s = 0; s < greedy.length; s++) {
                 out = model.forward(Batch.of(0, tokens.length + s, new int[] {greedy[s]}, true), cache);
-                assertThat(maxAbsDiff(out.logitsRow(0), steps[s])).as("%s %s: step %d", label, p.name(), s).isLessThanOrEqualTo(AFTER_FLIP);
+                float diff = maxAbsDiff(out.logitsRow(0), steps[s]);
+                if (diff <= CLOSE) close++;
+                assertThat(diff).as("%s %s: step %d", label, p.name(), s).isLessThanOrEqualTo(AFTER_FLIP);
             }
+            rows += tokens.length + greedy.length;
         }
-        assertThat((double) leading / rows).as("%s: fraction of positions before the first rounding flip", label)
-                .isGreaterThanOrEqualTo(MIN_LEADING_FRACTION);
+        assertThat(firstPositionsOff).as("%s: prompts whose first position is off by more than %s", label, EXACT).isLessThanOrEqualTo(1);
+        assertThat((double) close / rows).as("%s: fraction of rows within %s", label, CLOSE).isGreaterThanOrEqualTo(MIN_EXACT_FRACTION);
     }
 
     static float maxAbsDiff(float[] a, float[] b) {

@@ -1,0 +1,36 @@
+package io.glm4j.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shapes of the int8 dot products ({@link QuantizedDot}) and their shared step. The
+ * Vector API has no byte multiply-add (x86's pmaddubsw / vpdpbusd), so quants are widened to shorts,
+ * multiplied lane by lane (int8 × at most 6-bit products of two rows fit in 16 bits), and sums of
+ * one scale group are widened to ints before they meet their scale. 512-bit shapes: the kernels are
+ * used only where the machine has them ({@link #AVAILABLE}).
+ */
+final class Int8Lanes {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
+    static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+
+    /** Whether 512-bit vectors are native here; elsewhere the float kernels with rounded activations serve. */
+    static final boolean AVAILABLE = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+
+    private Int8Lanes() {}
+
+    /** Adds each pair of neighbouring shorts into one int (x86's pmaddwd with ones): 32 shorts → 16 ints. */
+    static IntVector pairSums(ShortVector v) {
+        IntVector w = v.reinterpretAsInts();
+        return w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
+    }
+}
