@@ -80,41 +80,52 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
-        FloatVector acc = FloatVector.zero(F);
-        float mins = 0;
+        float sum = 0;
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
-            int s0 = data.get(LE_INT, block + SCALES), s1 = data.get(LE_INT, block + SCALES + 4), s2 = data.get(LE_INT, block + SCALES + 8);
-            int sc0 = s0 & 63, sc1 = (s0 >>> 8) & 63, sc2 = (s0 >>> 16) & 63, sc3 = (s0 >>> 24) & 63;
-            int sc4 = (s2 & 0xF) | ((s0 >>> 6) & 3) << 4, sc5 = ((s2 >>> 8) & 0xF) | ((s0 >>> 14) & 3) << 4;
-            int sc6 = ((s2 >>> 16) & 0xF) | ((s0 >>> 22) & 3) << 4, sc7 = ((s2 >>> 24) & 0xF) | ((s0 >>> 30) & 3) << 4;
+            int xb = xOffset + b * 256;
+            int s1 = data.get(LE_INT, block + SCALES + 4), s2 = data.get(LE_INT, block + SCALES + 8);
             int m0 = s1 & 63, m1 = (s1 >>> 8) & 63, m2 = (s1 >>> 16) & 63, m3 = (s1 >>> 24) & 63;
             int m4 = ((s2 >>> 4) & 0xF) | ((s1 >>> 6) & 3) << 4, m5 = ((s2 >>> 12) & 0xF) | ((s1 >>> 14) & 3) << 4;
             int m6 = ((s2 >>> 20) & 0xF) | ((s1 >>> 22) & 3) << 4, m7 = ((s2 >>> 28) & 0xF) | ((s1 >>> 30) & 3) << 4;
-            int xb = xOffset + b * 256;
-            IntVector sums = half(data, block + QS, xq, xb, sc0, sc1, sc2, sc3, IntVector.zero(I));
-            sums = half(data, block + QS + 64, xq, xb + 128, sc4, sc5, sc6, sc7, sums);
             int s = xb >> 4;
             int minSum = m0 * (xs[s] + xs[s + 1]) + m1 * (xs[s + 2] + xs[s + 3]) + m2 * (xs[s + 4] + xs[s + 5]) + m3 * (xs[s + 6] + xs[s + 7])
                     + m4 * (xs[s + 8] + xs[s + 9]) + m5 * (xs[s + 10] + xs[s + 11]) + m6 * (xs[s + 12] + xs[s + 13]) + m7 * (xs[s + 14] + xs[s + 15]);
             float dx = xd[xb >> 8];
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, HalfFloats.f16(data, block) * dx), acc);
-            mins += HalfFloats.f16(data, block + DMIN) * dx * minSum;
+            sum += HalfFloats.f16(data, block) * dx * scaledSum(data, block, xq, xb) - HalfFloats.f16(data, block + DMIN) * dx * minSum;
         }
-        return FloatSums.sum(acc) - mins;
+        return sum;
     }
 
-    /** Sub-blocks 4h..4h+3 of one super-block (64 quant bytes), weighted by their scales, added to {@code sums}. */
-    private static IntVector half(MemorySegment data, long at, short[] xq, int xb, int scA, int scB, int scC, int scD, IntVector sums) {
-        ShortVector q = ByteVector.fromMemorySegment(B64, data, at, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-        ShortVector even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb))
-                .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 32)));
-        ShortVector odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 64))
-                .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 96)));
-        sums = sums.add(((IntVector) even.convertShape(VectorOperators.S2I, I, 0)).mul(scA));
-        sums = sums.add(((IntVector) even.convertShape(VectorOperators.S2I, I, 1)).mul(scC));
-        sums = sums.add(((IntVector) odd.convertShape(VectorOperators.S2I, I, 0)).mul(scB));
-        return sums.add(((IntVector) odd.convertShape(VectorOperators.S2I, I, 1)).mul(scD));
+    /**
+     * Σ_j scale_j · Σ_{i in sub-block j} q_i·x_i over one super-block, exactly, in ints. Kept out of
+     * the row loop so that C2 compiles it whole: inlined into a larger method it can hit C2's node
+     * limit mid-way, and vector values passed across a call that was not inlined are boxed.
+     */
+    private static int scaledSum(MemorySegment data, long block, short[] xq, int xb) {
+        int s0 = data.get(LE_INT, block + SCALES), s2 = data.get(LE_INT, block + SCALES + 8);
+        IntVector sums = IntVector.zero(I);
+        for (int h = 0; h < 2; h++) {
+            // sub-blocks 4h..4h+3: scale 6 bits, from byte j (h = 0) or nibble of byte j+8 plus two top bits of byte j-4 (h = 1)
+            int scA, scB, scC, scD;
+            if (h == 0) {
+                scA = s0 & 63; scB = (s0 >>> 8) & 63; scC = (s0 >>> 16) & 63; scD = (s0 >>> 24) & 63;
+            } else {
+                scA = (s2 & 0xF) | ((s0 >>> 6) & 3) << 4; scB = ((s2 >>> 8) & 0xF) | ((s0 >>> 14) & 3) << 4;
+                scC = ((s2 >>> 16) & 0xF) | ((s0 >>> 22) & 3) << 4; scD = ((s2 >>> 24) & 0xF) | ((s0 >>> 30) & 3) << 4;
+            }
+            int xh = xb + 128 * h;
+            ShortVector q = ByteVector.fromMemorySegment(B64, data, block + QS + 64 * h, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            ShortVector even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xh))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xh + 32)));
+            ShortVector odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xh + 64))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xh + 96)));
+            sums = sums.add(((IntVector) even.convertShape(VectorOperators.S2I, I, 0)).mul(scA))
+                    .add(((IntVector) even.convertShape(VectorOperators.S2I, I, 1)).mul(scC))
+                    .add(((IntVector) odd.convertShape(VectorOperators.S2I, I, 0)).mul(scB))
+                    .add(((IntVector) odd.convertShape(VectorOperators.S2I, I, 1)).mul(scD));
+        }
+        return sums.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -124,7 +135,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
 
     /**
      * Where each of a super-block's 256 activations goes so that it meets its weight in
-     * {@link #half}: per 128 values, four runs of 32 lanes — low nibble of the even byte, low of
+     * {@link #scaledSum}: per 128 values, four runs of 32 lanes — low nibble of the even byte, low of
      * the odd byte, high of the even byte, high of the odd byte.
      */
     private static int[] laneOrder256() {

@@ -3,6 +3,8 @@ package io.glm4j.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -77,16 +79,14 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
     }
 
     private static final int[] LANE_ORDER = laneOrder256();
-    /** Lanes 0..15 and 16..31 both take the qh shorts of half h (lanes 16h..16h+15 of all 64 qh bytes). */
-    private static final VectorShuffle<Short> QH_HALF0 = VectorShuffle.fromOp(Int8Lanes.S, i -> i % 16);
-    private static final VectorShuffle<Short> QH_HALF1 = VectorShuffle.fromOp(Int8Lanes.S, i -> 16 + i % 16);
+    /** Per half h: lanes 0..15 and 16..31 both take the half's 16 qh shorts (lanes 16h..16h+15 of all 64 qh bytes). */
+    private static final List<VectorShuffle<Short>> QH_HALF = List.of(
+            VectorShuffle.fromOp(Int8Lanes.S, i -> i % 16), VectorShuffle.fromOp(Int8Lanes.S, i -> 16 + i % 16));
     /** The upper 16 lanes serve the second 32 values of each quarter pair: their qh bits sit 2 higher. */
     private static final ShortVector QH_SHIFT = ShortVector.zero(Int8Lanes.S).addIndex(1).lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 1);
-    /** Int lane l of a pair-summed vector belongs to scale group l/4 of its 64 values (A: groups 0..3, B: 4..7 of the half). */
-    private static final VectorShuffle<Integer> GROUPS_A0 = VectorShuffle.fromOp(Int8Lanes.I, l -> l / 4);
-    private static final VectorShuffle<Integer> GROUPS_B0 = VectorShuffle.fromOp(Int8Lanes.I, l -> 4 + l / 4);
-    private static final VectorShuffle<Integer> GROUPS_A1 = VectorShuffle.fromOp(Int8Lanes.I, l -> 8 + l / 4);
-    private static final VectorShuffle<Integer> GROUPS_B1 = VectorShuffle.fromOp(Int8Lanes.I, l -> 12 + l / 4);
+    /** Int lane l of a pair-summed vector belongs to scale group l/4 of its 64 values: groups 0..3, 4..7, 8..11, 12..15. */
+    private static final List<VectorShuffle<Integer>> GROUPS = IntStream.range(0, 4)
+            .mapToObj(k -> VectorShuffle.fromOp(Int8Lanes.I, l -> 4 * k + l / 4)).toList();
 
     /**
      * Q6_K · Q8_K. Per half of 128 values, the 64 ql bytes are read as 32 shorts (lane m: bytes 2m,
@@ -100,33 +100,40 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        float sum = 0;
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
-            IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
-            ShortVector qh = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
             int xb = xOffset + b * 256;
-            IntVector sums = half(data, block, qh.rearrange(QH_HALF0), xq, xb, scales.rearrange(GROUPS_A0), scales.rearrange(GROUPS_B0));
-            sums = sums.add(half(data, block + 64, qh.rearrange(QH_HALF1), xq, xb + 128, scales.rearrange(GROUPS_A1), scales.rearrange(GROUPS_B1)));
-            IntVector offsets = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5);
-            float scale = HalfFloats.f16(data, block + D) * xd[xb >> 8];
-            acc = ((FloatVector) sums.sub(offsets).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            sum += HalfFloats.f16(data, block + D) * xd[xb >> 8] * scaledSum(data, block, xq, xs, xb);
         }
-        return FloatSums.sum(acc);
+        return sum;
     }
 
-    /** One half (128 values): Σ scale·(pair sums), in 16 int lanes; {@code qh} holds the half's qh shorts twice. */
-    private static IntVector half(MemorySegment data, long ql, ShortVector qh, short[] xq, int xb, IntVector scalesA, IntVector scalesB) {
-        ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, ql, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-        qh = qh.lanewise(VectorOperators.LSHR, QH_SHIFT);
-        ShortVector a = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
-        ShortVector c = q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30));
-        ShortVector bq = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30));
-        ShortVector d = q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
-        ShortVector lowValues = a.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb)).add(c.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32)));
-        ShortVector highValues = bq.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64)).add(d.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96)));
-        return Int8Lanes.pairSums(lowValues).mul(scalesA).add(Int8Lanes.pairSums(highValues).mul(scalesB));
+    /**
+     * Σ_g scale_g · Σ_{i in group g} (q_i − 32)·x_i over one super-block, exactly, in ints; a method
+     * of its own so that C2 compiles it whole (see {@link Q4KKernel}).
+     */
+    private static int scaledSum(MemorySegment data, long block, short[] xq, int[] xs, int xb) {
+        IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
+        ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+        IntVector sums = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5).neg();
+        for (int h = 0; h < 2; h++) {
+            int xh = xb + 128 * h;
+            ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64 * h, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            ShortVector qh = qhAll.rearrange(QH_HALF.get(h)).lanewise(VectorOperators.LSHR, QH_SHIFT);
+            ShortVector a = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
+            ShortVector c = q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30));
+            ShortVector bq = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30));
+            ShortVector d = q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
+            IntVector low = a.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh)).add(c.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh + 32))).reinterpretAsInts();
+            IntVector high = bq.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh + 64)).add(d.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh + 96))).reinterpretAsInts();
+            // pairs of neighbouring shorts (one scale group) into ints: x86's pmaddwd with ones
+            low = low.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(low.lanewise(VectorOperators.ASHR, 16));
+            high = high.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(high.lanewise(VectorOperators.ASHR, 16));
+            sums = sums.add(low.mul(scales.rearrange(GROUPS.get(2 * h)))).add(high.mul(scales.rearrange(GROUPS.get(2 * h + 1))));
+        }
+        return sums.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
