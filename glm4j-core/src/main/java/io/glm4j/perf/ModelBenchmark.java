@@ -10,8 +10,8 @@ import java.util.Random;
  * llama-bench's two tests on one model: prompt processing (pp: {@code n} random tokens evaluated
  * as one batch on an empty cache, logits for the last) and text generation (tg: {@code n} random
  * tokens fed one at a time from an empty cache, logits for each). Each test runs once untimed as
- * warm-up (the whole prompt for pp, one token for tg), then {@code reps} timed repetitions, each
- * on a cleared cache.
+ * warm-up, then {@code reps} timed repetitions, each on a cleared cache. llama-bench warms tg up
+ * with one token; a JVM needs its kernels JIT-compiled first, so here the warm-up is a whole run.
  */
 public final class ModelBenchmark {
     private static final int SEQUENCE = 0;
@@ -43,7 +43,7 @@ public final class ModelBenchmark {
     /** tg: {@code tokens} single-token forward passes per repetition. */
     public Throughput generation(int tokens, int reps) {
         KvCache cache = model.newCache(cacheType, tokens, 1);
-        generate(cache, 1);
+        generate(cache, tokens);
         long[] nanos = new long[reps];
         for (int r = 0; r < reps; r++) {
             cache.truncate(SEQUENCE, 0);

@@ -8,31 +8,32 @@ import jdk.incubator.vector.VectorSpecies;
  * The sum of a float vector's lanes in one fixed order (pairwise, halving), whatever compiles the
  * code. {@code reduceLanes(ADD)} leaves the order open and does differ between the interpreter and
  * the JIT; that last-bit difference is enough to move an activation across an int8 rounding
- * boundary, so results would depend on warm-up. The kernels use the 512-bit and the preferred shape.
+ * boundary, so results would depend on warm-up. The shuffles are constants so that C2 turns each
+ * step into one permute.
  */
 final class FloatSums {
     private static final VectorSpecies<Float> WIDE = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
-    private static final VectorShuffle<Float>[] WIDE_PARTNERS = partners(WIDE);
-    private static final VectorShuffle<Float>[] PREFERRED_PARTNERS = partners(PREFERRED);
+    private static final VectorShuffle<Float> XOR8 = VectorShuffle.fromOp(WIDE, i -> i ^ 8);
+    private static final VectorShuffle<Float> XOR4 = VectorShuffle.fromOp(WIDE, i -> i ^ 4);
+    private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(WIDE, i -> i ^ 2);
+    private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(WIDE, i -> i ^ 1);
 
     private FloatSums() {}
 
     static float sum(FloatVector v) {
-        VectorShuffle<Float>[] partners = v.species() == WIDE ? WIDE_PARTNERS : v.species() == PREFERRED ? PREFERRED_PARTNERS : partners(v.species());
-        for (VectorShuffle<Float> p : partners) v = v.add(v.rearrange(p));
-        return v.lane(0);
+        if (v.species() == WIDE) {
+            v = v.add(v.rearrange(XOR8));
+            v = v.add(v.rearrange(XOR4));
+            v = v.add(v.rearrange(XOR2));
+            return v.add(v.rearrange(XOR1)).lane(0);
+        }
+        float[] lanes = v.toArray();
+        return pairwise(lanes, 0, lanes.length);
     }
 
-    /** Lane i meets lane i xor step, for step = lanes/2, lanes/4, …, 1. */
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] partners(VectorSpecies<Float> species) {
-        int steps = Integer.numberOfTrailingZeros(species.length());
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[steps];
-        for (int s = 0; s < steps; s++) {
-            int step = species.length() >> (s + 1);
-            shuffles[s] = VectorShuffle.fromOp(species, i -> i ^ step);
-        }
-        return shuffles;
+    /** Halves first, for the narrower shapes of machines without 512-bit vectors. */
+    private static float pairwise(float[] lanes, int from, int n) {
+        if (n == 1) return lanes[from];
+        return pairwise(lanes, from, n / 2) + pairwise(lanes, from + n / 2, n / 2);
     }
 }

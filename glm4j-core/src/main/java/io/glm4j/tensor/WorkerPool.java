@@ -70,7 +70,7 @@ public final class WorkerPool implements AutoCloseable {
      */
     public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
-        int chunks = Math.min(Math.max(1, n / Math.max(1, grain)), threads * 4);
+        int chunks = Math.min(Math.max(1, n / Math.max(1, grain)), threads * 16);
         if (chunks == 1 || threads == 1 || Thread.currentThread() instanceof Worker || !callers.tryLock()) {
             body.run(0, n);
             return;
