@@ -34,10 +34,11 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
             KQuantScales.unpack(data, block + SCALES, HalfFloats.f16(data, block), HalfFloats.f16(data, block + DMIN), scales, mins);
             for (int c = 0; c < 4; c++) {
                 int out = dstOffset + b * 256 + c * 64;
-                for (int i = 0; i < 32; i++) {
-                    int q = data.get(ValueLayout.JAVA_BYTE, block + QS + c * 32 + i);
-                    dst[out + i] = scales[2 * c] * (q & 0xF) - mins[2 * c];
-                    dst[out + 32 + i] = scales[2 * c + 1] * ((q >> 4) & 0xF) - mins[2 * c + 1];
+                ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B256, data, block + QS + c * 32, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = q.and((byte) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
+                for (int part = 0; part < 2; part++) {
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(scales[2 * c]).sub(mins[2 * c]).intoArray(dst, out + 16 * part);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).mul(scales[2 * c + 1]).sub(mins[2 * c + 1]).intoArray(dst, out + 32 + 16 * part);
                 }
             }
         }

@@ -23,12 +23,10 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             float d = HalfFloats.f16(data, block);
+            ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN);
             int out = dstOffset + b * 32;
-            for (int i = 0; i < 16; i++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, block + QS + i);
-                dst[out + i] = d * ((q & 0xF) - 8);
-                dst[out + i + 16] = d * (((q >> 4) & 0xF) - 8);
-            }
+            ((FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out);
+            ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out + 16);
         }
     }
 

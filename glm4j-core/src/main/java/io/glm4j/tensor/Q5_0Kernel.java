@@ -25,12 +25,13 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
             long block = offset + (long) b * TYPE.blockBytes;
             float d = HalfFloats.f16(data, block);
             int qh = data.get(LE_INT, block + QH);
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
+            ShortVector lo = q.and((short) 0xF).or(fifthBits((short) qh)).sub((short) 16);
+            ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(fifthBits((short) (qh >>> 16))).sub((short) 16);
             int out = dstOffset + b * 32;
-            for (int i = 0; i < 16; i++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, block + QS + i);
-                dst[out + i] = d * (((q & 0xF) | ((qh >>> i) & 1) << 4) - 16);
-                dst[out + i + 16] = d * ((((q >> 4) & 0xF) | ((qh >>> (i + 16)) & 1) << 4) - 16);
-            }
+            ((FloatVector) lo.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out);
+            ((FloatVector) hi.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out + 16);
         }
     }
 

@@ -31,15 +31,15 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
             groupScales(data, block, scales);
             for (int h = 0; h < 2; h++) {
                 int out = dstOffset + b * 256 + h * 128;
-                for (int i = 0; i < 32; i++) {
-                    int ql0 = data.get(ValueLayout.JAVA_BYTE, block + h * 64 + i);
-                    int ql1 = data.get(ValueLayout.JAVA_BYTE, block + h * 64 + 32 + i);
-                    int qh = data.get(ValueLayout.JAVA_BYTE, block + QH + h * 32 + i);
-                    int g = h * 8 + i / 16;
-                    dst[out + i] = scales[g] * (((ql0 & 0xF) | (qh & 3) << 4) - 32);
-                    dst[out + 32 + i] = scales[g + 2] * (((ql1 & 0xF) | ((qh >> 2) & 3) << 4) - 32);
-                    dst[out + 64 + i] = scales[g + 4] * ((((ql0 >> 4) & 0xF) | ((qh >> 4) & 3) << 4) - 32);
-                    dst[out + 96 + i] = scales[g + 6] * ((((ql1 >> 4) & 0xF) | ((qh >> 6) & 3) << 4) - 32);
+                for (int i = 0; i < 32; i += 16) {
+                    ByteVector qh = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QH + h * 32 + i, ByteOrder.LITTLE_ENDIAN);
+                    for (int k = 0; k < 4; k++) {
+                        ByteVector ql = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + h * 64 + (k & 1) * 32 + i, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector q = ql.lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and((byte) 0xF)
+                                .or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((byte) 32);
+                        ((FloatVector) q.convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[h * 8 + i / 16 + 2 * k]).intoArray(dst, out + 32 * k + i);
+                    }
                 }
             }
         }

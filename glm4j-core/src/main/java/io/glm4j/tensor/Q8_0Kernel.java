@@ -20,8 +20,10 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             float d = HalfFloats.f16(data, block);
-            int out = dstOffset + b * 32;
-            for (int i = 0; i < 32; i++) dst[out + i] = d * data.get(ValueLayout.JAVA_BYTE, block + QS + i);
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS + 16 * half, ByteOrder.LITTLE_ENDIAN);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, dstOffset + b * 32 + 16 * half);
+            }
         }
     }
 
