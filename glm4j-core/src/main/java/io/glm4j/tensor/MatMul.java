@@ -8,10 +8,14 @@ import io.glm4j.Glm4jException;
  *
  * <p>The activations are first rounded as llama.cpp rounds them for that weight type
  * ({@link ActivationFormat}), once per call, into buffers the calling thread keeps. Output rows
- * are then split over the worker pool; each weight row is read from memory once for the whole batch.
+ * are then split over the worker pool; each weight row is read from memory once for the whole
+ * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
+ * {@link TiledMatMul}.
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
+    /** From this many tokens on, decoding each weight once into floats beats one int8 dot per token and row. */
+    static final int TILED_FROM_TOKENS = 4;
 
     private MatMul() {}
 
@@ -32,6 +36,10 @@ public final class MatMul {
         QuantizedActivations a = ACTIVATIONS.get();
         a.quantize(format, x, tokens, in, quantized != null ? quantized.laneOrder() : null);
         float[] values = a.values();
+        if (tokens >= TILED_FROM_TOKENS && in % TiledMatMul.VECTOR_FLOATS == 0 && (quantized == null || !quantized.usesOffsetSums())) {
+            TiledMatMul.multiply(pool, w, kernel, values, tokens, out);
+            return;
+        }
         long rowBytes = w.rowBytes();
         pool.forRange(outDim, 16, (start, end) -> {
             for (int o = start; o < end; o++) {

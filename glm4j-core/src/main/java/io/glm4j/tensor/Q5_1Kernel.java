@@ -60,6 +60,11 @@ final class Q5_1Kernel implements RowKernel, QuantizedDot {
     }
 
     @Override
+    public boolean usesOffsetSums() {
+        return true;
+    }
+
+    @Override
     public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] q = x.quants();
         float sum = 0;

@@ -20,6 +20,15 @@ interface QuantizedDot {
         return null;
     }
 
+    /**
+     * Whether the result uses Q8_1's rounded offset sums ({@link QuantizedActivations#offsetSums()}),
+     * so that it differs from the float dot of the rounded values by more than float rounding and
+     * cannot be replaced by it.
+     */
+    default boolean usesOffsetSums() {
+        return false;
+    }
+
     /** Whether this kernel needs 512-bit vectors to be fast ({@link Int8Lanes#AVAILABLE}); the scalar ones do not. */
     default boolean needsWideVectors() {
         return true;

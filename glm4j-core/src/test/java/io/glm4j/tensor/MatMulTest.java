@@ -1,0 +1,55 @@
+package io.glm4j.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Matrix × batch on the worker pool, against the float64 product of gguf-py's dequantized weights
+ * ({@link ReferenceBlocks}, read as a matrix of 256-value rows) with the activations rounded for the
+ * weight type: one token and three (a dot product per token and row) and four and seven (tiles of
+ * dequantized rows, with tokens and rows left over from the 4 × 4 blocks).
+ */
+class MatMulTest {
+    private static final int COLS = 256;
+
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K", "Q5_K", "Q3_K"})
+    void everyBatchSizeGivesTheProductOfTheDequantizedWeightsAndTheRoundedActivations(GgmlType type) {
+        ReferenceBlocks ref = ReferenceBlocks.load(type);
+        int rows = Math.min(ref.values().length / COLS, 23);
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
+            MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
+            Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
+            for (int tokens : new int[] {1, 3, 4, 7}) {
+                float[] x = new float[tokens * COLS];
+                Random random = new Random(tokens);
+                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+                QuantizedActivations rounded = new QuantizedActivations();
+                rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
+                float[] out = new float[tokens * rows];
+
+                MatMul.multiply(pool, w, x, tokens, out);
+
+                for (int t = 0; t < tokens; t++) {
+                    for (int o = 0; o < rows; o++) {
+                        double expected = 0, magnitude = 0;
+                        for (int i = 0; i < COLS; i++) {
+                            double term = (double) ref.values()[o * COLS + i] * rounded.values()[t * COLS + i];
+                            expected += term;
+                            magnitude += Math.abs(term);
+                        }
+                        assertThat((double) out[t * rows + o]).as("%s, %d tokens: token %d row %d", type, tokens, t, o)
+                                .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
+                    }
+                }
+            }
+        }
+    }
+}
