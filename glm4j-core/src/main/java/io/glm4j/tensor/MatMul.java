@@ -15,7 +15,7 @@ import io.glm4j.Glm4jException;
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
     /** From this many tokens on, decoding each weight once into floats beats one int8 dot per token and row. */
-    static final int TILED_FROM_TOKENS = 4;
+    static final int TILED_FROM_TOKENS = 3;
 
     private MatMul() {}
 
@@ -36,7 +36,7 @@ public final class MatMul {
         QuantizedActivations a = ACTIVATIONS.get();
         a.quantize(format, x, tokens, in, quantized != null ? quantized.laneOrder() : null);
         float[] values = a.values();
-        if (tokens >= TILED_FROM_TOKENS && in % TiledMatMul.VECTOR_FLOATS == 0 && (quantized == null || !quantized.usesOffsetSums())) {
+        if (tokens >= TILED_FROM_TOKENS && Int8Lanes.AVAILABLE && in % TiledMatMul.VECTOR_FLOATS == 0 && (quantized == null || !quantized.usesOffsetSums())) {
             TiledMatMul.multiply(pool, w, kernel, values, tokens, out);
             return;
         }
