@@ -18,7 +18,24 @@ final class FloatSums {
     private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(WIDE, i -> i ^ 2);
     private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(WIDE, i -> i ^ 1);
 
+    /** Lanes of the widest vectors: the size of the scratch {@link #sum(FloatVector, float[])} needs. */
+    static final int LANES = WIDE.length();
+
     private FloatSums() {}
+
+    /**
+     * The same sum, stored through {@code lanes} and added up in scalar code: for kernels whose
+     * compiled form is so large that C2 may stop inlining before the vector version, which would
+     * then box its argument on every call.
+     */
+    static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        int n = v.length();
+        for (int step = n / 2; step >= 1; step /= 2) {
+            for (int i = 0; i < step; i++) lanes[i] += lanes[i + step];
+        }
+        return lanes[0];
+    }
 
     static float sum(FloatVector v) {
         if (v.species() == WIDE) {

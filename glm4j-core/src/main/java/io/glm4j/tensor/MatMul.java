@@ -42,11 +42,12 @@ public final class MatMul {
         }
         long rowBytes = w.rowBytes();
         pool.forRange(outDim, 16, (start, end) -> {
+            float[] lanes = new float[FloatSums.LANES];
             for (int o = start; o < end; o++) {
                 long offset = o * rowBytes;
                 for (int t = 0; t < tokens; t++) {
                     out[t * outDim + o] = quantized != null
-                            ? quantized.dot(w.data(), offset, a, t * in, in)
+                            ? quantized.dot(w.data(), offset, a, t * in, in, lanes)
                             : kernel.dot(w.data(), offset, values, t * in, in);
                 }
             }

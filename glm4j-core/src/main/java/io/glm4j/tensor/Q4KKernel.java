@@ -77,7 +77,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
      * the 6-bit sub-block scales; the minima meet the activations' sums per sub-block.
      */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();

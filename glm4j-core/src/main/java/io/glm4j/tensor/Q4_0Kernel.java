@@ -53,7 +53,7 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
      * once per block through the activations' quant sum.
      */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
@@ -71,6 +71,6 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
         }
-        return FloatSums.sum(acc) - 8 * offsets;
+        return FloatSums.sum(acc, lanes) - 8 * offsets;
     }
 }

@@ -7,6 +7,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -27,8 +28,8 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
             int qh = data.get(LE_INT, block + QH);
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
-            ShortVector lo = q.and((short) 0xF).or(fifthBits((short) qh)).sub((short) 16);
-            ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(fifthBits((short) (qh >>> 16))).sub((short) 16);
+            ShortVector lo = q.and((short) 0xF).lanewise(VectorOperators.OR, (short) 16, fifthBits(qh)).sub((short) 16);
+            ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).lanewise(VectorOperators.OR, (short) 16, fifthBits(qh >>> 16)).sub((short) 16);
             int out = dstOffset + b * 32;
             ((FloatVector) lo.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out);
             ((FloatVector) hi.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out + 16);
@@ -55,12 +56,9 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
         return FloatSums.sum(acc);
     }
 
-    /** Lane i of a 16-short vector: 15 − i, to move bit i of a broadcast 16-bit word to the sign bit. */
-    private static final ShortVector TO_SIGN = ShortVector.zero(Int8Lanes.S256).addIndex(-1).add((short) 15);
-
     /** Q5_0 · Q8_0: as Q4_0 (see there), with each quant's fifth bit taken from qh; offset −16. */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
@@ -71,8 +69,8 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
             int qh = data.get(LE_INT, block + QH);
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
-            ShortVector lo = q.and((short) 0xF).or(fifthBits((short) qh));
-            ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(fifthBits((short) (qh >>> 16)));
+            ShortVector lo = q.and((short) 0xF).lanewise(VectorOperators.OR, (short) 16, fifthBits(qh));
+            ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).lanewise(VectorOperators.OR, (short) 16, fifthBits(qh >>> 16));
             int xb = xOffset + b * 32;
             ShortVector products = lo.mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
                     .add(hi.mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
@@ -81,12 +79,11 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
         }
-        return FloatSums.sum(acc) - 16 * offsets;
+        return FloatSums.sum(acc, lanes) - 16 * offsets;
     }
 
-    /** Lane i: 16 if bit i of {@code bits} is set, else 0. */
-    private static ShortVector fifthBits(short bits) {
-        return ShortVector.broadcast(Int8Lanes.S256, bits).lanewise(VectorOperators.LSHL, TO_SIGN)
-                .lanewise(VectorOperators.ASHR, 15).and((short) 16);
+    /** Lane i of 16 is set where bit i of {@code bits} is: one mask register, no vector work. */
+    private static VectorMask<Short> fifthBits(int bits) {
+        return VectorMask.fromLong(Int8Lanes.S256, bits & 0xFFFF);
     }
 }

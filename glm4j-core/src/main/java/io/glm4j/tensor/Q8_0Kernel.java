@@ -45,7 +45,7 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
 
     /** Q8_0 · Q8_0: per block, 32 int8 × int8 products summed in ints, scaled by d_w·d_x. */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
@@ -58,6 +58,6 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
             float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
-        return FloatSums.sum(acc);
+        return FloatSums.sum(acc, lanes);
     }
 }
