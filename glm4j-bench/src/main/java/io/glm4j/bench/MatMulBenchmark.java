@@ -1,0 +1,92 @@
+package io.glm4j.bench;
+
+import io.glm4j.tensor.GgmlType;
+import io.glm4j.tensor.MatMul;
+import io.glm4j.tensor.Quantizer;
+import io.glm4j.tensor.Tensor;
+import io.glm4j.tensor.WorkerPool;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One weight matrix times a batch of activations, as the model runs it: GLM-4.5-Air's hidden size
+ * (4096 inputs) and an expert's width (1408 outputs) or, with {@code rows = 12288}, the query
+ * projection. {@code tokens = 1} is a decode step (int8 dot products per row), 4 an expert's share
+ * of a 64-token prompt and 64 a prompt batch (tiles dequantized once, 4 × 4 register blocks).
+ * Weights per second = rows · 4096 / score; weight bytes per second = that × bytes per weight.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class MatMulBenchmark {
+    private static final int COLS = 4096;
+
+    @Param({"Q4_K", "Q6_K", "Q8_0", "Q4_0", "Q5_0"})
+    public String type;
+
+    @Param({"1", "4", "64"})
+    public int tokens;
+
+    @Param({"1408"})
+    public int rows;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Arena arena;
+    private WorkerPool pool;
+    private Tensor weights;
+    private float[] x;
+    private float[] out;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        GgmlType t = GgmlType.valueOf(type);
+        Random random = new Random(42);
+        long rowBytes = t.bytesFor(COLS);
+        arena = Arena.ofShared();
+        MemorySegment data = arena.allocate(rowBytes * rows, 64);
+        float[] row = new float[COLS];
+        byte[] encoded = new byte[(int) rowBytes];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < COLS; i++) row[i] = (float) random.nextGaussian() * 0.02f;
+            Quantizer.of(t).quantize(row, 0, COLS, encoded, 0);
+            MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, r * rowBytes, rowBytes);
+        }
+        weights = new Tensor("w", t, new long[] {COLS, rows}, data);
+        x = new float[tokens * COLS];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        out = new float[tokens * rows];
+        pool = new WorkerPool(threads);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public float[] multiply() {
+        MatMul.multiply(pool, weights, x, tokens, out);
+        return out;
+    }
+}
