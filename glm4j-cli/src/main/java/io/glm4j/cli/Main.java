@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
