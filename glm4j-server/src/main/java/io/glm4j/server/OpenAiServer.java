@@ -60,7 +60,7 @@ public final class OpenAiServer implements AutoCloseable {
             return null;
         }));
         app.error(404, ctx -> {
-            if (ctx.result() == null) error(ctx, new ApiException(404, "invalid_request_error", null, "not_found",
+            if (!"application/json".equals(ctx.contentType())) error(ctx, new ApiException(404, "invalid_request_error", null, "not_found",
                     "no route for " + ctx.method() + " " + ctx.path()));
         });
         app.exception(Exception.class, (e, ctx) -> error(ctx, ServerErrors.of(e)));
