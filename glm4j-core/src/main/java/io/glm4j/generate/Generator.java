@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
  * token limit, a full context or cancellation. Text is streamed through the listener as it
  * becomes final. ({@link Scheduler} runs the same steps for many sequences in shared batches.)
  */
-public final class Generator {
+public final class Generator implements TokenGenerator {
     private final LoadedModel model;
 
     public Generator(LoadedModel model) {
@@ -25,10 +25,21 @@ public final class Generator {
         default void onToken(int token, TokenLogprob logprob) {}
     }
 
+    /**
+     * @param draftedTokens  tokens the NextN layer proposed (speculative decoding; 0 otherwise)
+     * @param acceptedTokens proposed tokens the main model confirmed
+     */
     public record Result(
             int[] tokens, String text, FinishReason finishReason, int promptTokens, int reusedTokens,
-            long prefillNanos, long decodeNanos, List<TokenLogprob> logprobs) {}
+            long prefillNanos, long decodeNanos, List<TokenLogprob> logprobs, int draftedTokens, int acceptedTokens) {
 
+        /** Share of drafted tokens accepted (0 when nothing was drafted). */
+        public double acceptanceRate() {
+            return draftedTokens == 0 ? 0 : acceptedTokens / (double) draftedTokens;
+        }
+    }
+
+    @Override
     public Result generate(Session session, GenerationRequest request, Listener listener, BooleanSupplier cancelled) {
         long start = System.nanoTime();
         GenerationState state = new GenerationState(model, request, listener);
@@ -39,6 +50,6 @@ public final class Generator {
             int token = state.step(logits, session.tokens(), cancelled.getAsBoolean(), session.length() >= session.contextSize());
             if (token >= 0) logits = session.append(token);
         }
-        return state.result(prefill.reused(), prefilled - start, System.nanoTime() - prefilled);
+        return state.result(prefill.reused(), prefilled - start, System.nanoTime() - prefilled, 0, 0);
     }
 }
