@@ -73,8 +73,8 @@ final class GenerationState {
         listener.onText(released);
     }
 
-    Generator.Result result(int reusedTokens, long prefillNanos, long decodeNanos, int drafted, int accepted) {
+    Generator.Result result(int reusedTokens, long prefillNanos, long decodeNanos, Generator.Speculation speculation) {
         return new Generator.Result(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), finishReason,
-                request.prompt().length, reusedTokens, prefillNanos, decodeNanos, List.copyOf(logprobs), drafted, accepted);
+                request.prompt().length, reusedTokens, prefillNanos, decodeNanos, List.copyOf(logprobs), speculation);
     }
 }

@@ -25,17 +25,27 @@ public final class Generator implements TokenGenerator {
         default void onToken(int token, TokenLogprob logprob) {}
     }
 
-    /**
-     * @param draftedTokens  tokens the NextN layer proposed (speculative decoding; 0 otherwise)
-     * @param acceptedTokens proposed tokens the main model confirmed
-     */
+    /** @param speculation draft statistics ({@link Speculation#NONE} without speculative decoding) */
     public record Result(
             int[] tokens, String text, FinishReason finishReason, int promptTokens, int reusedTokens,
-            long prefillNanos, long decodeNanos, List<TokenLogprob> logprobs, int draftedTokens, int acceptedTokens) {
+            long prefillNanos, long decodeNanos, List<TokenLogprob> logprobs, Speculation speculation) {}
+
+    /**
+     * @param rounds   verification passes that carried drafts
+     * @param drafted  tokens the NextN layer proposed
+     * @param accepted proposed tokens the main model confirmed
+     */
+    public record Speculation(int rounds, int drafted, int accepted) {
+        public static final Speculation NONE = new Speculation(0, 0, 0);
 
         /** Share of drafted tokens accepted (0 when nothing was drafted). */
         public double acceptanceRate() {
-            return draftedTokens == 0 ? 0 : acceptedTokens / (double) draftedTokens;
+            return drafted == 0 ? 0 : accepted / (double) drafted;
+        }
+
+        /** Drafts accepted per verification pass that had drafts. */
+        public double meanAcceptedLength() {
+            return rounds == 0 ? 0 : accepted / (double) rounds;
         }
     }
 
@@ -50,6 +60,6 @@ public final class Generator implements TokenGenerator {
             int token = state.step(logits, session.tokens(), cancelled.getAsBoolean(), session.length() >= session.contextSize());
             if (token >= 0) logits = session.append(token);
         }
-        return state.result(prefill.reused(), prefilled - start, System.nanoTime() - prefilled, 0, 0);
+        return state.result(prefill.reused(), prefilled - start, System.nanoTime() - prefilled, Speculation.NONE);
     }
 }

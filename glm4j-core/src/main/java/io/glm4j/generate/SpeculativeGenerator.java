@@ -29,18 +29,31 @@ public final class SpeculativeGenerator implements TokenGenerator {
     private final int drafts;
     private final KvCache nextnCache;
     private final int nextnSeq;
+    private final double minAcceptance;
+
+    /** Drafts judged before {@code minAcceptance} may switch drafting off for the rest of a request. */
+    static final int PROBATION = 16;
 
     /**
      * @param nextnCache the NextN layer's cache; sequence {@code nextnSeq} of it must be used only
      *                   together with the sessions passed to {@link #generate} (or be empty)
      */
     public SpeculativeGenerator(LoadedModel model, int drafts, KvCache nextnCache, int nextnSeq) {
+        this(model, drafts, nextnCache, nextnSeq, 0);
+    }
+
+    /**
+     * @param minAcceptance once {@link #PROBATION} drafts have been judged, a request whose acceptance
+     *                      rate is below this stops drafting (speculation would cost more than it saves)
+     */
+    public SpeculativeGenerator(LoadedModel model, int drafts, KvCache nextnCache, int nextnSeq, double minAcceptance) {
         if (!model.model().hasNextN()) throw new Glm4jException("this model file has no NextN (MTP) layer to speculate with");
         if (drafts < 1 || drafts > 3) throw new Glm4jException("--draft must be 1, 2 or 3, got " + drafts);
         this.model = model;
         this.drafts = drafts;
         this.nextnCache = nextnCache;
         this.nextnSeq = nextnSeq;
+        this.minAcceptance = minAcceptance;
     }
 
     /** NextN inputs not yet in its cache: for consecutive positions, the following token and the main hidden state. */
@@ -76,16 +89,18 @@ public final class SpeculativeGenerator implements TokenGenerator {
         float[] lastHidden = row(prefill.hidden(), prompt.length - 1 - reused, h);
         long prefilled = System.nanoTime();
 
-        int drafted = 0, accepted = 0;
+        int rounds = 0, drafted = 0, accepted = 0;
         int position = session.length(); // where the next sampled token goes
         int t = state.step(prefill.logits(), session.tokens(), cancelled.getAsBoolean(), position >= session.contextSize());
         while (t >= 0) {
             pending.add(t, lastHidden);
             int room = session.contextSize() - position - 1;
+            if (drafted >= PROBATION && accepted < minAcceptance * drafted) room = 0; // not paying off: decode plainly
             int[] proposal = room > 0 ? draft(net, state, session.tokens(), t, nextnCache, nextnSeq, pending, Math.min(drafts, room)) : new int[0];
             pending.clear();
             nextnCache.truncate(nextnSeq, position); // keep positions computed from confirmed inputs only
             drafted += proposal.length;
+            if (proposal.length > 0) rounds++;
 
             int[] verify = new int[proposal.length + 1];
             verify[0] = t;
@@ -112,7 +127,7 @@ public final class SpeculativeGenerator implements TokenGenerator {
             position = session.length();
             t = next;
         }
-        return state.result(reused, prefilled - start, System.nanoTime() - prefilled, drafted, accepted);
+        return state.result(reused, prefilled - start, System.nanoTime() - prefilled, new Generator.Speculation(rounds, drafted, accepted));
     }
 
     /**

@@ -50,7 +50,7 @@ class SpeculativeGeneratorTest {
         for (Golden.Prompt p : Fixtures.golden("F32").prompts()) {
             Generator.Result r = speculate(drafts, request(p.tokens(), SamplingParams.GREEDY, 24), 128);
             assertThat(r.tokens()).as("%s with %d drafts", p.name(), drafts).containsExactly(p.greedy());
-            assertThat(r.draftedTokens()).isPositive();
+            assertThat(r.speculation().drafted()).isPositive();
         }
     }
 
@@ -62,7 +62,7 @@ class SpeculativeGeneratorTest {
             int[] plain = new Generator(model).generate(session(512), r, text -> {}, () -> false).tokens();
             Generator.Result spec = speculate(drafts, r, 512);
             assertThat(spec.tokens()).as(p.name()).containsExactly(plain);
-            System.out.printf("%s drafts=%d acceptance %.2f (%d/%d)%n", p.name(), drafts, spec.acceptanceRate(), spec.acceptedTokens(), spec.draftedTokens());
+            System.out.printf("%s drafts=%d acceptance %.2f (%d/%d)%n", p.name(), drafts, spec.speculation().acceptanceRate(), spec.speculation().accepted(), spec.speculation().drafted());
         }
     }
 
@@ -77,7 +77,8 @@ class SpeculativeGeneratorTest {
         SamplingParams forced = SamplingParams.GREEDY.withLogitBias(Map.of(300, 1000f));
         Generator.Result all = speculate(3, request(prompt, forced, 40), 128);
         assertThat(all.tokens()).containsOnly(300).hasSize(40);
-        assertThat(all.acceptanceRate()).isGreaterThan(0.9);
+        assertThat(all.speculation().acceptanceRate()).isGreaterThan(0.9);
+        assertThat(all.speculation().meanAcceptedLength()).isGreaterThan(2.5);
 
         SamplingParams favoured = SamplingParams.GREEDY.withLogitBias(Map.of(300, 30f, 301, 30f, 302, 30f));
         for (int drafts = 1; drafts <= 3; drafts++) {
@@ -85,8 +86,17 @@ class SpeculativeGeneratorTest {
             int[] plain = new Generator(model).generate(session(128), r, text -> {}, () -> false).tokens();
             Generator.Result spec = speculate(drafts, r, 128);
             assertThat(spec.tokens()).as("%d drafts", drafts).containsExactly(plain);
-            assertThat(spec.acceptedTokens()).isPositive().isLessThan(spec.draftedTokens());
+            assertThat(spec.speculation().accepted()).isPositive().isLessThan(spec.speculation().drafted());
         }
+    }
+
+    @Test
+    void draftingStopsWhenItDoesNotPayOff() {
+        int[] prompt = Fixtures.golden("F32").prompts().get(0).tokens();
+        GenerationRequest r = request(prompt, SamplingParams.GREEDY, 64);
+        Generator.Result auto = new SpeculativeGenerator(model, 1, nextnCache(128), 0, 0.3).generate(session(128), r, text -> {}, () -> false);
+        assertThat(auto.speculation().drafted()).isEqualTo(SpeculativeGenerator.PROBATION); // random weights: nothing accepted
+        assertThat(auto.tokens()).containsExactly(new Generator(model).generate(session(128), r, text -> {}, () -> false).tokens());
     }
 
     @Test
