@@ -25,7 +25,9 @@ import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Interactive chat in the terminal: line editing and history (JLine), multi-line input, the
@@ -61,9 +63,12 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--no-think", description = "Start with reasoning off (as /nothink).")
     boolean noThink;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
-        try (Terminal terminal = terminals.get(); LoadedModel model = modelChoice.open()) {
+        try (Terminal terminal = terminals.get(); LoadedModel model = modelChoice.open(spec.commandLine().getErr())) {
             PrintWriter out = terminal.writer();
             Session session = context.newSession(model.model());
             Conversation chat = new Conversation(model, session, speculation.generatorFor(model, session, context.kv));

@@ -58,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel model = modelChoice.open()) {
+        try (LoadedModel model = modelChoice.open(err)) {
             int[] ids = prompt.ids != null ? TokenIds.parse(prompt.ids) : model.tokenizer().encode(prompt.text, true);
             Session session = context.newSession(model.model());
             GenerationRequest request = new GenerationRequest(ids, sampling.params(), maxTokens, sampling.stop, ignoreEos, 0);
