@@ -6,6 +6,7 @@ import io.glm4j.fixtures.Fixtures;
 import io.glm4j.fixtures.Golden;
 import io.glm4j.model.KvCache;
 import io.glm4j.model.KvCacheType;
+import io.glm4j.model.synth.DemoModel;
 import io.glm4j.tensor.WorkerPool;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,20 @@ class SpeculativeGeneratorTest {
         assertThat(r.tokens()).hasSize(5); // positions 8..11 fed, the 5th sampled but not fed
         int[] plain = new Generator(model).generate(session(12), request(prompt, forced, 100), text -> {}, () -> false).tokens();
         assertThat(r.tokens()).containsExactly(plain);
+    }
+
+    @Test
+    void theDemoModelDecodesTheSameWithAndWithoutSpeculation() {
+        try (LoadedModel demo = LoadedModel.open(DemoModel.path(WorkerPool.shared()), WorkerPool.shared())) {
+            int[] prompt = demo.tokenizer().encode("[gMASK]<sop><|user|>\nHello<|assistant|>", true);
+            GenerationRequest r = request(prompt, SamplingParams.GREEDY, 256);
+            Session plainSession = new Session(demo.model(), demo.model().newCache(KvCacheType.F32, 512, 1), 0);
+            int[] plain = new Generator(demo).generate(plainSession, r, text -> {}, () -> false).tokens();
+            Session specSession = new Session(demo.model(), demo.model().newCache(KvCacheType.F32, 512, 1), 0);
+            KvCache nextn = demo.model().newNextNCache(KvCacheType.F32, 512, 1);
+            Generator.Result spec = new SpeculativeGenerator(demo, 2, nextn, 0).generate(specSession, r, text -> {}, () -> false);
+            assertThat(spec.tokens()).containsExactly(plain).hasSize(256);
+        }
     }
 
     @Test
