@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             ChatCommand.class,
             ServeCommand.class,
+            SynthCommand.class,
+            MemCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -52,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
         if (queue < 1) throw new Glm4jException("--queue must be at least 1");
         ServerOptions options = new ServerOptions(host, port, apiKey, ServerOptions.DEFAULT_MAX_BODY_BYTES);
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel model = modelChoice.open()) {
+        try (LoadedModel model = modelChoice.open(spec.commandLine().getErr())) {
             int ctx = context.size(model.model());
             CountDownLatch stopped = new CountDownLatch(1);
             try (Engine engine = Engine.of(new Scheduler(model, parallel, ctx, context.type(), queue));

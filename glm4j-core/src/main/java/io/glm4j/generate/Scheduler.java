@@ -154,7 +154,7 @@ public final class Scheduler implements AutoCloseable {
     private void start(Job job, float[][] logits) {
         if (job.cancelled) {
             job.state.finish(FinishReason.CANCELLED);
-            job.result.complete(job.state.result(0, 0, 0));
+            job.result.complete(job.state.result(0, 0, 0, Generator.Speculation.NONE));
             return;
         }
         int slot = bestFreeSlot(job.request.prompt());
@@ -220,7 +220,7 @@ public final class Scheduler implements AutoCloseable {
     private void finish(int slot) {
         Job job = running[slot];
         running[slot] = null;
-        Generator.Result result = job.state.result(job.reused, job.prefilled - job.started, System.nanoTime() - job.prefilled);
+        Generator.Result result = job.state.result(job.reused, job.prefilled - job.started, System.nanoTime() - job.prefilled, Generator.Speculation.NONE);
         counters.generatedTokens.addAndGet(result.tokens().length);
         job.result.complete(result);
     }

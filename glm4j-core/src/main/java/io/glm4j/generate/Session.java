@@ -44,33 +44,51 @@ public final class Session {
      * Makes the cache hold exactly {@code prompt} and returns the logits after its last token.
      * The longest common prefix with what is cached is kept (at least one token is always
      * evaluated, to get logits).
-     *
-     * @return the number of prompt tokens reused from the cache, and the logits
      */
     public Prefill prefill(int[] prompt) {
+        return prefill(prompt, Integer.MAX_VALUE, false);
+    }
+
+    /**
+     * As {@link #prefill(int[])}, reusing at most {@code maxReuse} cached tokens; with
+     * {@code keepHidden} the result also holds the final-normed hidden state of every evaluated
+     * position (from {@code reused} on), which the NextN drafter consumes.
+     */
+    public Prefill prefill(int[] prompt, int maxReuse, boolean keepHidden) {
         if (prompt.length == 0) throw new Glm4jException("the prompt is empty");
         if (prompt.length > cache.capacity()) {
             throw new Glm4jException("the prompt has " + prompt.length + " tokens, more than the context of " + cache.capacity());
         }
-        int common = 0;
-        while (common < length && common < prompt.length - 1 && tokens[common] == prompt[common]) common++;
+        int common = Math.min(Math.min(commonPrefix(prompt), prompt.length - 1), Math.max(0, maxReuse));
         truncate(common);
         float[] logits = null;
+        float[] hidden = keepHidden ? new float[(prompt.length - common) * model.config().hiddenSize()] : null;
         for (int start = common; start < prompt.length; start += PREFILL_BATCH) {
             int end = Math.min(prompt.length, start + PREFILL_BATCH);
-            logits = evaluate(Arrays.copyOfRange(prompt, start, end));
+            Glm4MoeModel.Output out = evaluate(Arrays.copyOfRange(prompt, start, end), false, keepHidden);
+            logits = out.logitsRow(out.rows() - 1);
+            if (keepHidden) System.arraycopy(out.hidden(), 0, hidden, (start - common) * model.config().hiddenSize(), out.hidden().length);
         }
-        return new Prefill(common, logits);
+        return new Prefill(common, logits, hidden);
     }
 
-    public record Prefill(int reused, float[] logits) {}
+    /** @param hidden final-normed hidden rows of positions {@code reused..}, or null if not asked for */
+    public record Prefill(int reused, float[] logits, float[] hidden) {}
+
+    /** Appends tokens and returns the logits and final-normed hidden state after each (speculative verification). */
+    public Glm4MoeModel.Output extend(int[] batch) {
+        if (length + batch.length > cache.capacity()) {
+            throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
+        }
+        return evaluate(batch, true, true);
+    }
 
     /** Appends one token and returns the logits that follow it. */
     public float[] append(int token) {
         if (length >= cache.capacity()) {
             throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
         }
-        return evaluate(new int[] {token});
+        return evaluate(new int[] {token}, false, false).logitsRow(0);
     }
 
     /**
@@ -105,10 +123,10 @@ public final class Session {
         cache.truncate(sequence, length);
     }
 
-    private float[] evaluate(int[] batch) {
-        Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, false), cache);
+    private Glm4MoeModel.Output evaluate(int[] batch, boolean allLogits, boolean allHidden) {
+        Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, allLogits), cache, allHidden);
         record(batch);
-        return out.logitsRow(0);
+        return out;
     }
 
     private void record(int[] batch) {

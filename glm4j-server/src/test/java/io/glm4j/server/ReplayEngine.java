@@ -82,7 +82,7 @@ final class ReplayEngine implements Engine {
             listener.onText(rest);
         }
         FinishReason reason = n < tokens.length ? FinishReason.LENGTH : FinishReason.STOP;
-        return new Generator.Result(Arrays.copyOf(tokens, n), text.toString(), reason, request.prompt().length, 0, 0, 0, logprobs);
+        return new Generator.Result(Arrays.copyOf(tokens, n), text.toString(), reason, request.prompt().length, 0, 0, 0, logprobs, Generator.Speculation.NONE);
     }
 
     @Override
