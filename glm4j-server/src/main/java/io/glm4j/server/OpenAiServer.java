@@ -51,6 +51,8 @@ public final class OpenAiServer implements AutoCloseable {
             if (!ctx.pathParam("id").equals(model.id())) throw unknownModel(ctx.pathParam("id"));
             return modelEntry();
         }));
+        MemoryCalculator memory = new MemoryCalculator(model);
+        app.get("/v1/glm4j/memory", ctx -> api(ctx, "/v1/glm4j/memory", false, body -> memory.estimate(ctx)));
         app.post("/v1/chat/completions", ctx -> api(ctx, "/v1/chat/completions", true, body -> {
             chat.handle(ctx, checkedModel(body));
             return null;

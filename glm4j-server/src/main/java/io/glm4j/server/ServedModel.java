@@ -2,6 +2,10 @@ package io.glm4j.server;
 
 import io.glm4j.chat.ChatTemplate;
 import io.glm4j.generate.LoadedModel;
+import io.glm4j.gguf.GgufFile;
+import io.glm4j.model.Glm4MoeConfig;
+import io.glm4j.model.MemoryEstimate;
+import io.glm4j.model.TensorSpec;
 import io.glm4j.tokenizer.Tokenizer;
 import java.time.Instant;
 
@@ -11,12 +15,21 @@ import java.time.Instant;
  * @param id          the name clients pass as {@code model}: the GGUF file name without {@code .gguf}
  * @param contextSize tokens one request may use (prompt + output)
  * @param created     when the server loaded it, in epoch seconds
+ * @param config      the network's shape, for memory estimates
+ * @param weightsBytes the size of the weights as stored in the file
  */
-public record ServedModel(String id, Tokenizer tokenizer, ChatTemplate template, int contextSize, long created) {
+public record ServedModel(String id, Tokenizer tokenizer, ChatTemplate template, int contextSize, long created,
+                          Glm4MoeConfig config, long weightsBytes) {
 
     public static ServedModel of(LoadedModel model, int contextSize) {
         String file = model.path().getFileName().toString();
         String id = file.endsWith(".gguf") ? file.substring(0, file.length() - ".gguf".length()) : file;
-        return new ServedModel(id, model.tokenizer(), model.template(), contextSize, Instant.now().getEpochSecond());
+        long weights;
+        try (GgufFile gguf = GgufFile.open(model.path())) {
+            weights = MemoryEstimate.weightsBytes(gguf.tensors().values().stream()
+                    .map(t -> new TensorSpec(t.name(), t.type(), t.ne())).toList());
+        }
+        return new ServedModel(id, model.tokenizer(), model.template(), contextSize, Instant.now().getEpochSecond(),
+                model.model().config(), weights);
     }
 }

@@ -21,12 +21,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ReplayEngine implements Engine {
     private final Tokenizer tokenizer;
     private final int[] tokens;
+    private final long delayMillis;
     private final AtomicLong requests = new AtomicLong();
     private volatile GenerationRequest last;
 
     ReplayEngine(Tokenizer tokenizer, int[] tokens) {
+        this(tokenizer, tokens, 0);
+    }
+
+    /** @param delayMillis pause before each token, so a client sees the reply arrive piece by piece */
+    ReplayEngine(Tokenizer tokenizer, int[] tokens, long delayMillis) {
         this.tokenizer = tokenizer;
         this.tokens = tokens.clone();
+        this.delayMillis = delayMillis;
     }
 
     /** The ids of the parts in order: an Integer is one id, a String is tokenized as plain text. */
@@ -67,6 +74,7 @@ final class ReplayEngine implements Engine {
         List<TokenLogprob> logprobs = new ArrayList<>();
         int n = Math.min(tokens.length, request.maxTokens());
         for (int i = 0; i < n; i++) {
+            pause();
             TokenLogprob lp = request.logprobs() > 0 ? new TokenLogprob(tokens[i], -0.25, List.of(new TokenLogprob.Alternative(tokens[i], -0.25))) : null;
             if (lp != null) logprobs.add(lp);
             listener.onToken(tokens[i], lp);
@@ -83,6 +91,14 @@ final class ReplayEngine implements Engine {
         }
         FinishReason reason = n < tokens.length ? FinishReason.LENGTH : FinishReason.STOP;
         return new Generator.Result(Arrays.copyOf(tokens, n), text.toString(), reason, request.prompt().length, 0, 0, 0, logprobs, Generator.Speculation.NONE);
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
