@@ -33,6 +33,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port; 0 picks a free one (default ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = {"-a", "--alias"}, paramLabel = "NAME",
+            description = "The model's name in the API (default: the file name without .gguf).")
+    String alias;
+
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on /v1 requests.")
     String apiKey;
 
@@ -54,13 +58,14 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel model = modelChoice.open(spec.commandLine().getErr())) {
             int ctx = context.size(model.model());
+            ServedModel served = alias == null ? ServedModel.of(model, ctx) : ServedModel.of(model, ctx).withId(alias);
             CountDownLatch stopped = new CountDownLatch(1);
             try (Engine engine = Engine.of(new Scheduler(model, parallel, ctx, context.type(), queue));
-                 OpenAiServer server = OpenAiServer.start(ServedModel.of(model, ctx), engine, options)) {
+                 OpenAiServer server = OpenAiServer.start(served, engine, options)) {
                 Thread hook = new Thread(stopped::countDown);
                 Runtime.getRuntime().addShutdownHook(hook);
                 out.printf("serving %s at %s (%d parallel, %d tokens of context each)%n",
-                        ServedModel.of(model, ctx).id(), server.url(), parallel, ctx);
+                        served.id(), server.url(), parallel, ctx);
                 out.println("chat page: " + server.url() + "/   API: " + server.url() + "/v1   stop: Ctrl-C");
                 out.flush();
                 try {

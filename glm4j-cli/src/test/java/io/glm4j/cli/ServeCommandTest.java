@@ -23,7 +23,7 @@ class ServeCommandTest {
         StringWriter err = new StringWriter();
         AtomicInteger code = new AtomicInteger(-1);
         Thread serving = Thread.ofPlatform().start(() -> code.set(Main.run(
-                new String[] {"serve", "-m", MODEL, "--port", "0", "--ctx", "256", "--parallel", "2", "--api-key", "k1"},
+                new String[] {"serve", "-m", MODEL, "--port", "0", "--ctx", "256", "--parallel", "2", "--api-key", "k1", "--alias", "glm-4.5-air"},
                 new PrintWriter(out, true), new PrintWriter(err, true))));
         String url = awaitUrl(out);
         HttpClient http = HttpClient.newHttpClient();
@@ -35,10 +35,10 @@ class ServeCommandTest {
         serving.interrupt();
         serving.join(Duration.ofSeconds(20));
 
-        assertThat(out.toString()).contains("serving tiny-glm45air-F32 at http://127.0.0.1:");
+        assertThat(out.toString()).contains("serving glm-4.5-air at http://127.0.0.1:");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(noKey.statusCode()).isEqualTo(401);
-        assertThat(models.body()).contains("\"id\":\"tiny-glm45air-F32\"");
+        assertThat(models.body()).contains("\"id\":\"glm-4.5-air\"");
         assertThat(serving.isAlive()).isFalse();
     }
 

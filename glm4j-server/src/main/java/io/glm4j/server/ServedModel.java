@@ -12,7 +12,8 @@ import java.time.Instant;
 /**
  * The model as the API presents it.
  *
- * @param id          the name clients pass as {@code model}: the GGUF file name without {@code .gguf}
+ * @param id          the name clients pass as {@code model}: the GGUF file name without {@code .gguf},
+ *                    unless renamed with {@link #withId}
  * @param contextSize tokens one request may use (prompt + output)
  * @param created     when the server loaded it, in epoch seconds
  * @param config      the network's shape, for memory estimates
@@ -31,5 +32,11 @@ public record ServedModel(String id, Tokenizer tokenizer, ChatTemplate template,
         }
         return new ServedModel(id, model.tokenizer(), model.template(), contextSize, Instant.now().getEpochSecond(),
                 model.model().config(), weights);
+    }
+
+    /** The same model under another name (the CLI's {@code --alias}). */
+    public ServedModel withId(String newId) {
+        if (newId == null || newId.isBlank()) throw new io.glm4j.Glm4jException("the model name must not be empty");
+        return new ServedModel(newId, tokenizer, template, contextSize, created, config, weightsBytes);
     }
 }
