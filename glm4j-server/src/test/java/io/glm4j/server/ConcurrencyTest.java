@@ -76,6 +76,32 @@ class ConcurrencyTest {
     }
 
     @Test
+    void theNextTurnOfAConversationReusesItsCachedPrompt() throws Exception {
+        try (TinyModel.Running server = TinyModel.start(2, 512, 4, ServerOptions.loopback(0))) {
+            String first = """
+                    {"messages": [{"role": "system", "content": "You are a helpful assistant."},
+                                  {"role": "user", "content": "What is free software?"}], "max_tokens": 4, "temperature": 0}""";
+            JsonNode reply = SseClient.post(server.url() + "/v1/chat/completions", first).json();
+            String answer = reply.at("/choices/0/message/content").asText();
+            String second = """
+                    {"messages": [{"role": "system", "content": "You are a helpful assistant."},
+                                  {"role": "user", "content": "What is free software?"},
+                                  {"role": "assistant", "content": %s},
+                                  {"role": "user", "content": "Tell me more."}], "max_tokens": 4, "temperature": 0}"""
+                    .formatted(SseClient.JSON.writeValueAsString(answer));
+
+            JsonNode next = SseClient.post(server.url() + "/v1/chat/completions", second).json();
+
+            int firstPrompt = reply.at("/usage/prompt_tokens").asInt();
+            assertThat(reply.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
+            assertThat(next.at("/usage/prompt_tokens_details/cached_tokens").asInt())
+                    .as("the first turn's prompt is still in the slot's cache")
+                    .isGreaterThanOrEqualTo(firstPrompt - 1)
+                    .isLessThan(next.at("/usage/prompt_tokens").asInt());
+        }
+    }
+
+    @Test
     void metricsShowRequestsTokensSpeedQueueAndCache() throws Exception {
         try (TinyModel.Running server = TinyModel.start(2, 256, 4, ServerOptions.loopback(0))) {
             SseClient.post(server.url() + "/v1/chat/completions", """
