@@ -4,6 +4,7 @@ import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
 import io.glm4j.model.Batch;
 import io.glm4j.model.Glm4MoeModel;
+import io.glm4j.model.KvCacheType;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +33,9 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "OUT.f32", description = "Where to write little-endian float32 logits.")
     Path output;
 
+    @Option(names = "--mtp", description = "Write the NextN (MTP) head's logits instead: row i predicts token i+2 (positions 0..n-2).")
+    boolean mtp;
+
     @Option(names = "--ctx", paramLabel = "N", description = "Context size (default: the number of ids).")
     Integer ctx;
 
@@ -45,9 +50,10 @@ final class LogitsCommand implements Callable<Integer> {
             throw new Glm4jException("the prompt has " + tokens.length + " tokens, more than the context of " + context);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel loaded = modelChoice.open()) {
+        try (LoadedModel loaded = modelChoice.open(spec.commandLine().getErr())) {
             Glm4MoeModel model = loaded.model();
             Glm4MoeModel.Output result = model.forward(Batch.of(0, 0, tokens, true), model.newCache(context, 1));
+            if (mtp) result = nextN(model, tokens, result.hidden(), context);
             if (output != null) write(result.logits(), output);
             StringBuilder argmax = new StringBuilder();
             for (int t = 0; t < result.rows(); t++) {
@@ -57,6 +63,13 @@ final class LogitsCommand implements Callable<Integer> {
             if (output != null) out.println("wrote " + result.rows() + " x " + result.vocabSize() + " logits to " + output);
         }
         return 0;
+    }
+
+    /** Row i: the NextN head's logits for token i+2, from the hidden state at i and token i+1. */
+    private static Glm4MoeModel.Output nextN(Glm4MoeModel model, int[] tokens, float[] hidden, int context) {
+        if (tokens.length < 2) throw new Glm4jException("--mtp needs at least 2 ids");
+        int[] next = Arrays.copyOfRange(tokens, 1, tokens.length);
+        return model.forwardNextN(Batch.of(0, 0, next, true), hidden, model.newNextNCache(KvCacheType.F32, context, 1));
     }
 
     private static int argmax(float[] row) {

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GenerateCommandTest {
     static final String F32 = "../shared/fixtures/glm45/tiny-glm45air-F32.gguf";
@@ -18,12 +20,13 @@ class GenerateCommandTest {
      * one of the 96 tokens differs (random_40 step 23, where the top-2 margin is 0.0024), as the
      * fixture README reports for llama.cpp's own F16 default.
      */
-    @Test
-    void greedyIdsReproduceLlamaCppsContinuationForEveryPrompt() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "mtp", "auto"})
+    void greedyIdsReproduceLlamaCppsContinuationForEveryPrompt(String speculative) throws IOException {
         JsonNode golden = new ObjectMapper().readTree(Path.of("../shared/fixtures/glm45/tiny-glm45air-F32.golden.json").toFile());
         for (JsonNode p : golden.get("prompts")) {
             CliRunner r = CliRunner.run("generate", "-m", F32, "--ids", join(p.get("tokens")), "-n", "24",
-                    "--temperature", "0", "--ignore-eos", "--print-ids", "--kv", "f32");
+                    "--temperature", "0", "--ignore-eos", "--print-ids", "--kv", "f32", "--speculative", speculative, "--verbose");
             assertThat(r.exitCode()).as(r.err()).isZero();
             List<String> lines = r.out().lines().toList();
             assertThat(new ObjectMapper().readTree(lines.getLast())).as(p.get("name").asText()).isEqualTo(p.get("greedy"));

@@ -41,6 +41,24 @@ class LogitsCommandTest {
     }
 
     @Test
+    void mtpWritesTheNextNHeadsLogits() throws IOException {
+        JsonNode golden = new ObjectMapper().readTree(FIXTURES.resolve("tiny-glm45air-F32.golden.json").toFile());
+        JsonNode mtp = golden.get("prompts").get(2).get("mtp");
+        JsonNode sequence = mtp.get("sequence");
+        Path out = tmp.resolve("mtp.f32");
+        CliRunner r = CliRunner.run("logits", "--mtp", "-m", F32, "--ids", join(sequence), "-o", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        int rows = sequence.size() - 1; // the last position has no known next token in the ids
+        ByteBuffer actual = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer expected = ByteBuffer.wrap(Files.readAllBytes(FIXTURES.resolve("tiny-glm45air-F32.golden.bin"))).order(ByteOrder.LITTLE_ENDIAN);
+        int offset = mtp.get("logits").get("offset").asInt();
+        assertThat(actual.capacity()).isEqualTo(rows * 640 * 4);
+        for (int i = 0; i < rows * 640; i++) {
+            assertThat(actual.getFloat(4 * i)).isCloseTo(expected.getFloat(offset + 4 * i), org.assertj.core.data.Offset.offset(1e-3f));
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndANonZeroExit() throws IOException {
         Path text = Files.writeString(tmp.resolve("notes.gguf"), "hello");
         assertOneLineError(CliRunner.run("logits", "-m", text.toString(), "--ids", "1"), "not a GGUF file");

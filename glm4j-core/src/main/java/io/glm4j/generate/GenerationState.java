@@ -53,6 +53,11 @@ final class GenerationState {
         return token;
     }
 
+    /** The token a greedy draft proposes from {@code logits}: the request's bias and penalties apply. */
+    int draft(float[] logits, int[] history) {
+        return sampler.mostLikely(logits, history, history.length);
+    }
+
     /** Ends generation for a reason decided outside (e.g. cancellation while queued). */
     int finish(FinishReason reason) {
         if (finishReason == null) {
@@ -68,8 +73,8 @@ final class GenerationState {
         listener.onText(released);
     }
 
-    Generator.Result result(int reusedTokens, long prefillNanos, long decodeNanos) {
+    Generator.Result result(int reusedTokens, long prefillNanos, long decodeNanos, Generator.Speculation speculation) {
         return new Generator.Result(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), finishReason,
-                request.prompt().length, reusedTokens, prefillNanos, decodeNanos, List.copyOf(logprobs));
+                request.prompt().length, reusedTokens, prefillNanos, decodeNanos, List.copyOf(logprobs), speculation);
     }
 }

@@ -11,8 +11,8 @@ import java.util.Arrays;
 
 /**
  * The GLM-4.5 ({@code glm4moe}) decoder: embedding, {@code blockCount} layers of attention plus
- * a dense or mixture-of-experts FFN, final norm and LM head (SPEC §3). The NextN block is
- * loaded with the weights but not run here.
+ * a dense or mixture-of-experts FFN, final norm and LM head (SPEC §3); and the NextN block
+ * that drafts one token further ({@link #forwardNextN}).
  */
 public final class Glm4MoeModel {
     private final Glm4MoeConfig config;
@@ -54,7 +54,10 @@ public final class Glm4MoeModel {
         return new SequenceKvCache(type, config.blockCount(), config.kvHeadCount(), config.headDim(), contextSize, sequences);
     }
 
-    /** Final-norm hidden states and logits of the batch tokens that asked for them, in batch order. */
+    /**
+     * Logits of the batch tokens that asked for them, in batch order, and the final-normed hidden
+     * states of the same rows (or of every batch token, when the forward pass was asked for all).
+     */
     public record Output(int rows, float[] hidden, float[] logits, int vocabSize) {
         public float[] logitsRow(int r) {
             return Arrays.copyOfRange(logits, r * vocabSize, (r + 1) * vocabSize);
@@ -63,32 +66,94 @@ public final class Glm4MoeModel {
 
     /** Runs the batch through every layer, extending each sequence's cache by its tokens. */
     public Output forward(Batch batch, KvCache cache) {
-        validate(batch, cache);
-        int n = batch.size();
-        int h = config.hiddenSize();
-        float[] x = embed(batch.tokens());
-        for (int layer = 0; layer < config.blockCount(); layer++) {
-            LayerWeights w = weights.layers().get(layer);
-            float[] a = VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps());
-            VectorMath.addInPlace(x, attention.forward(w.attention(), layer, a, batch, cache));
-            float[] f = VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps());
-            VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), f, n) : FeedForward.forward(pool, w.dense(), f, n));
-        }
-        for (int t = 0; t < n; t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
-        int rows = batch.logitRows();
-        float[] selected = new float[rows * h];
-        for (int t = 0, r = 0; t < n; t++) {
-            if (batch.wantLogits()[t]) System.arraycopy(x, t * h, selected, r++ * h, h);
-        }
-        float[] hidden = VectorMath.rmsNormRows(selected, rows, weights.outputNorm(), config.rmsEps());
-        float[] logits = new float[rows * config.vocabSize()];
-        MatMul.multiply(pool, weights.output(), hidden, rows, logits);
-        return new Output(rows, hidden, logits, config.vocabSize());
+        return forward(batch, cache, false);
     }
 
-    private float[] embed(int[] tokens) {
+    /**
+     * As {@link #forward(Batch, KvCache)}; with {@code hiddenForAll} the output holds the final-normed
+     * hidden state of every batch token (what the NextN layer consumes), logits still only where asked.
+     */
+    public Output forward(Batch batch, KvCache cache, boolean hiddenForAll) {
+        validate(batch, cache);
+        float[] x = embed(weights.tokenEmbedding(), batch.tokens());
+        for (int layer = 0; layer < config.blockCount(); layer++) {
+            decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
+        }
+        commit(batch, cache);
+        return head(x, batch, weights.outputNorm(), weights.output(), hiddenForAll);
+    }
+
+    /**
+     * The NextN (multi-token prediction) block: for each batch token {@code t_{i+1}} at position
+     * {@code i}, with the main model's final-normed hidden state {@code h_i} (row i of
+     * {@code hidden}), {@code x = eh_proj · [enorm(embed(t_{i+1})) ; hnorm(h_i)]}, one decoder
+     * layer over the NextN block's own cache ({@link #newNextNCache}), then its head: logits
+     * that predict the token at position {@code i+2}.
+     */
+    public Output forwardNextN(Batch batch, float[] hidden, KvCache nextnCache) {
+        if (weights.nextn().isEmpty()) throw new Glm4jException("this model file has no NextN (MTP) layer");
+        validate(batch, nextnCache);
+        NextNWeights w = weights.nextn().getFirst();
+        int n = batch.size();
         int h = config.hiddenSize();
-        Tensor table = weights.tokenEmbedding();
+        float[] embedded = VectorMath.rmsNormRows(embed(w.embedTokens(), batch.tokens()), n, w.embedNorm(), config.rmsEps());
+        float[] previous = VectorMath.rmsNormRows(hidden, n, w.hiddenNorm(), config.rmsEps());
+        float[] joined = new float[n * 2 * h];
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(embedded, t * h, joined, t * 2 * h, h); // embedding half first (vLLM / SGLang order)
+            System.arraycopy(previous, t * h, joined, t * 2 * h + h, h);
+        }
+        float[] x = new float[n * h];
+        MatMul.multiply(pool, w.ehProj(), joined, n, x);
+        decoderLayer(w.block(), 0, x, batch, nextnCache);
+        commit(batch, nextnCache);
+        return head(x, batch, w.headNorm(), w.head(), false);
+    }
+
+    /** A cache for the NextN block's one layer. */
+    public KvCache newNextNCache(KvCacheType type, int contextSize, int sequences) {
+        return new SequenceKvCache(type, 1, config.kvHeadCount(), config.headDim(), contextSize, sequences);
+    }
+
+    public boolean hasNextN() {
+        return !weights.nextn().isEmpty();
+    }
+
+    /** One decoder layer in place on the residual stream {@code x}: attention, then dense or MoE FFN. */
+    private void decoderLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
+        int n = batch.size();
+        float[] a = VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps());
+        VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, a, batch, cache));
+        float[] f = VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps());
+        VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), f, n) : FeedForward.forward(pool, w.dense(), f, n));
+    }
+
+    private static void commit(Batch batch, KvCache cache) {
+        for (int t = 0; t < batch.size(); t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
+    }
+
+    /** Final norm and LM head for the tokens that want logits (the norm for all tokens if asked). */
+    private Output head(float[] x, Batch batch, float[] norm, Tensor output, boolean hiddenForAll) {
+        int rows = batch.logitRows();
+        float[] normed = VectorMath.rmsNormRows(hiddenForAll ? x : selectRows(x, batch), hiddenForAll ? batch.size() : rows, norm, config.rmsEps());
+        float[] headInput = hiddenForAll ? selectRows(normed, batch) : normed;
+        float[] logits = new float[rows * config.vocabSize()];
+        MatMul.multiply(pool, output, headInput, rows, logits);
+        return new Output(rows, normed, logits, config.vocabSize());
+    }
+
+    /** The rows of the tokens that want logits. */
+    private float[] selectRows(float[] x, Batch batch) {
+        int h = config.hiddenSize();
+        float[] selected = new float[batch.logitRows() * h];
+        for (int t = 0, r = 0; t < batch.size(); t++) {
+            if (batch.wantLogits()[t]) System.arraycopy(x, t * h, selected, r++ * h, h);
+        }
+        return selected;
+    }
+
+    private float[] embed(Tensor table, int[] tokens) {
+        int h = config.hiddenSize();
         RowKernel kernel = RowKernel.of(table.type());
         float[] x = new float[tokens.length * h];
         for (int t = 0; t < tokens.length; t++) kernel.dequantize(table.data(), tokens[t] * table.rowBytes(), x, t * h, h);
