@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.glm4j.Glm4jException;
 import io.glm4j.fixtures.Fixtures;
 import io.glm4j.gguf.GgufFile;
@@ -13,6 +14,7 @@ import io.glm4j.model.FileType;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.TensorSpec;
 import io.glm4j.tensor.Tensor;
+import io.glm4j.tokenizer.Tokenizer;
 import io.glm4j.tensor.WorkerPool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +130,24 @@ class SyntheticModelTest {
             Glm4MoeModel model = Glm4MoeModel.load(file, WorkerPool.shared());
             Glm4MoeModel.Output out = model.forward(Batch.of(0, 0, PROMPT, true), model.newCache(64, 1));
             assertThat(out.logits()).containsExactly(expected, within(1e-4f));
+        }
+    }
+
+    /** {@code tiny-llama-tokens.json}: llama.cpp's tokenization with the synthetic vocabulary. */
+    @Test
+    void glm4jsTokenizerSplitsTextWithTheSyntheticVocabularyAsLlamaCppDoes() throws IOException {
+        JsonNode cases;
+        try (InputStream in = SyntheticModelTest.class.getResourceAsStream("tiny-llama-tokens.json")) {
+            cases = new ObjectMapper().readTree(in);
+        }
+        assertThat(cases).hasSize(4);
+        try (GgufFile file = GgufFile.open(synth("Q8_0", 1))) {
+            Tokenizer tokenizer = Tokenizer.fromGgufMetadata(file.metadata());
+            for (JsonNode c : cases) {
+                int[] expected = new int[c.get("ids").size()];
+                for (int i = 0; i < expected.length; i++) expected[i] = c.get("ids").get(i).asInt();
+                assertThat(tokenizer.encode(c.get("text").asText(), true)).as(c.get("text").asText()).containsExactly(expected);
+            }
         }
     }
 
