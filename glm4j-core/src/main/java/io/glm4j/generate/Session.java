@@ -92,29 +92,42 @@ public final class Session {
     }
 
     /**
-     * Appends one token to each of several sessions of the same cache in one forward pass (their
-     * decode steps share one read of the weights); returns each session's next logits.
+     * Appends tokens to each of several sessions of the same cache in one forward pass (their
+     * steps share one read of the weights); returns, per session, the logits and final-normed
+     * hidden state after each of its tokens.
      */
-    static float[][] appendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, int[] tokens) {
-        int n = sessions.size();
-        int[] positions = new int[n];
-        int[] sequences = new int[n];
-        boolean[] want = new boolean[n];
-        for (int i = 0; i < n; i++) {
+    static Glm4MoeModel.Output[] extendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, List<int[]> tokens) {
+        int total = tokens.stream().mapToInt(t -> t.length).sum();
+        int[] ids = new int[total];
+        int[] positions = new int[total];
+        int[] sequences = new int[total];
+        boolean[] want = new boolean[total];
+        int at = 0;
+        for (int i = 0; i < sessions.size(); i++) {
             Session s = sessions.get(i);
+            int[] add = tokens.get(i);
             if (s.cache != cache) throw new IllegalArgumentException("sessions of different caches");
-            if (s.length >= cache.capacity()) throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
-            positions[i] = s.length;
-            sequences[i] = s.sequence;
-            want[i] = true;
+            if (s.length + add.length > cache.capacity()) throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
+            for (int j = 0; j < add.length; j++, at++) {
+                ids[at] = add[j];
+                positions[at] = s.length + j;
+                sequences[at] = s.sequence;
+                want[at] = true;
+            }
         }
-        Glm4MoeModel.Output out = model.forward(new Batch(tokens.clone(), positions, sequences, want), cache);
-        float[][] logits = new float[n][];
-        for (int i = 0; i < n; i++) {
-            sessions.get(i).record(new int[] {tokens[i]});
-            logits[i] = out.logitsRow(i);
+        Glm4MoeModel.Output out = model.forward(new Batch(ids, positions, sequences, want), cache, true);
+        Glm4MoeModel.Output[] perSession = new Glm4MoeModel.Output[sessions.size()];
+        int h = model.config().hiddenSize();
+        int v = out.vocabSize();
+        at = 0;
+        for (int i = 0; i < sessions.size(); i++) {
+            int n = tokens.get(i).length;
+            perSession[i] = new Glm4MoeModel.Output(n, Arrays.copyOfRange(out.hidden(), at * h, (at + n) * h),
+                    Arrays.copyOfRange(out.logits(), at * v, (at + n) * v), v);
+            sessions.get(i).record(tokens.get(i));
+            at += n;
         }
-        return logits;
+        return perSession;
     }
 
     /** Forgets everything after the first {@code newLength} tokens. */
