@@ -3,6 +3,11 @@ package io.glm4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.glm4j.generate.LoadedModel;
+import io.glm4j.generate.Scheduler;
+import io.glm4j.model.KvCacheType;
+import io.glm4j.model.synth.DemoModel;
+import io.glm4j.tensor.WorkerPool;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -21,8 +26,10 @@ import org.junit.jupiter.api.Test;
 class ConcurrencyTest {
 
     @Test
-    void eightParallelStreamingClientsAllGetCompleteWellFormedStreams() throws Exception {
-        try (TinyModel.Running server = TinyModel.start(4, 256, 8, ServerOptions.loopback(0));
+    void eightParallelStreamingClientsOnTheDemoModelAllGetCompleteWellFormedStreams() throws Exception {
+        LoadedModel demo = LoadedModel.open(DemoModel.path(WorkerPool.shared()), WorkerPool.shared());
+        Engine engine = Engine.of(new Scheduler(demo, 4, 256, KvCacheType.F16, 8));
+        try (demo; TinyModel.Running server = new TinyModel.Running(engine, OpenAiServer.start(ServedModel.of(demo, 256), engine, ServerOptions.loopback(0)));
              ExecutorService clients = Executors.newFixedThreadPool(8)) {
             List<Future<List<JsonNode>>> streams = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
