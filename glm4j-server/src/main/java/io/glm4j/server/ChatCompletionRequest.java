@@ -11,7 +11,6 @@ import io.glm4j.generate.GenerationRequest;
 import io.glm4j.generate.SamplingParams;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,8 +158,7 @@ record ChatCompletionRequest(
         JsonNode properties = schema.path("properties");
         if (!properties.isMissingNode()) {
             if (!properties.isObject()) throw ApiException.invalid(at + ".properties", "'" + at + ".properties' must be an object");
-            for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> p = it.next();
+            for (Map.Entry<String, JsonNode> p : properties.properties()) {
                 if (!p.getValue().isObject()) {
                     throw ApiException.invalid(at + ".properties." + p.getKey(), "'" + at + ".properties." + p.getKey() + "' must be a schema object");
                 }
@@ -185,7 +183,7 @@ record ChatCompletionRequest(
             throw ApiException.invalid("chat_template_kwargs.enable_thinking", "'chat_template_kwargs.enable_thinking' must be a boolean");
         }
         Map<String, JsonNode> out = new HashMap<>();
-        v.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+        v.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 

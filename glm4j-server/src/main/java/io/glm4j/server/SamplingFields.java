@@ -3,7 +3,6 @@ package io.glm4j.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.glm4j.generate.SamplingParams;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -36,8 +35,7 @@ final class SamplingFields {
         if (v == null) return Map.of();
         if (!v.isObject()) throw ApiException.invalid("logit_bias", "'logit_bias' must map token ids to numbers");
         Map<Integer, Float> bias = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             int id;
             try {
                 id = Integer.parseInt(e.getKey());

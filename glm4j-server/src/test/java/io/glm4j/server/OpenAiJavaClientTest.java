@@ -89,10 +89,10 @@ class OpenAiJavaClientTest {
         for (ChatCompletionChunk c : chunks) {
             for (ChatCompletionChunk.Choice ch : c.choices()) {
                 ch.delta().content().ifPresent(streamed::append);
-                reasoning.append(extra(ch.delta()._additionalProperties(), "reasoning_content"));
+                reasoning.append(extra(ch.delta()._allProperties(), "reasoning_content"));
             }
         }
-        String wholeReasoning = extra(whole.choices().getFirst().message()._additionalProperties(), "reasoning_content");
+        String wholeReasoning = extra(whole.choices().getFirst().message()._allProperties(), "reasoning_content");
         assertThat(streamed.toString()).as("greedy: same text streamed or not").isEqualTo(whole.choices().getFirst().message().content().orElse(""));
         assertThat(reasoning.toString()).isEqualTo(wholeReasoning);
     }

@@ -82,7 +82,7 @@ class ReplayedReplyTest {
         ChatCompletion.Choice choice = completion.choices().getFirst();
         assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
         assertThat(choice.message().content()).contains("Let me check.");
-        assertThat(OpenAiJavaClientTest.extra(choice.message()._additionalProperties(), "reasoning_content"))
+        assertThat(OpenAiJavaClientTest.extra(choice.message()._allProperties(), "reasoning_content"))
                 .isEqualTo("The user wants the weather in Paris.");
         ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().getFirst().asFunction();
         assertThat(call.id()).startsWith("call_");
@@ -103,7 +103,7 @@ class ReplayedReplyTest {
         List<ChatCompletionChunk.Choice.FinishReason> finish = new java.util.ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(weatherQuestion().build())) {
             stream.stream().flatMap(c -> c.choices().stream()).forEach(ch -> {
-                reasoning.append(OpenAiJavaClientTest.extra(ch.delta()._additionalProperties(), "reasoning_content"));
+                reasoning.append(OpenAiJavaClientTest.extra(ch.delta()._allProperties(), "reasoning_content"));
                 ch.delta().content().ifPresent(content::append);
                 ch.delta().toolCalls().ifPresent(calls::addAll);
                 ch.finishReason().ifPresent(finish::add);
