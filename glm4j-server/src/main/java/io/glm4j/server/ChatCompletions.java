@@ -31,7 +31,7 @@ final class ChatCompletions {
             if (request.stream()) stream(ctx, turn);
             else respond(ctx, turn);
         } finally {
-            if (generation.cancel() != null) metrics.cancelled();
+            if (generation.cancel()) metrics.cancelled();
         }
     }
 

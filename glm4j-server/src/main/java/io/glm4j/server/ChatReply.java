@@ -111,8 +111,10 @@ final class ChatReply {
                 }
                 case OutputEvent.ToolCallComplete t -> {
                     ObjectNode call = toolCall(t.call());
+                    ObjectNode indexed = OpenAiJson.object().put("index", toolCalls.size());
+                    indexed.setAll(call);
                     toolCalls.add(call);
-                    delta.putArray("tool_calls").add(call.deepCopy().put("index", toolCalls.size() - 1));
+                    delta.putArray("tool_calls").add(indexed);
                 }
             }
             out.add(delta);

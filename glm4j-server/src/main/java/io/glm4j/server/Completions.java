@@ -51,7 +51,7 @@ final class Completions {
             if (stream) stream(ctx, reply, generation);
             else respond(ctx, reply, generation);
         } finally {
-            if (generation.cancel() != null) metrics.cancelled();
+            if (generation.cancel()) metrics.cancelled();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.glm4j.server;
 
 import io.glm4j.Glm4jException;
+import io.glm4j.generate.FinishReason;
 import io.glm4j.generate.GenerationRequest;
 import io.glm4j.generate.Generator;
 import io.glm4j.generate.TokenLogprob;
@@ -74,14 +75,18 @@ final class GenerationStream implements Generator.Listener {
         };
     }
 
-    /** Stops generation if it is still running (the client went away) and waits for it to end. */
-    Generator.Result cancel() {
-        if (done) return null;
+    /**
+     * Stops generation if it is still running (the client went away) and waits for it to end.
+     *
+     * @return whether it was stopped before finishing on its own
+     */
+    boolean cancel() {
+        if (done) return false;
         handle.cancel();
         try {
-            return handle.result().join();
+            return handle.result().join().finishReason() == FinishReason.CANCELLED;
         } catch (CompletionException e) {
-            return null;
+            return false;
         }
     }
 }
