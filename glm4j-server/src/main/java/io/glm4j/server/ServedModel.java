@@ -2,7 +2,6 @@ package io.glm4j.server;
 
 import io.glm4j.chat.ChatTemplate;
 import io.glm4j.generate.LoadedModel;
-import io.glm4j.gguf.GgufFile;
 import io.glm4j.model.Glm4MoeConfig;
 import io.glm4j.model.MemoryEstimate;
 import io.glm4j.model.TensorSpec;
@@ -25,11 +24,8 @@ public record ServedModel(String id, Tokenizer tokenizer, ChatTemplate template,
     public static ServedModel of(LoadedModel model, int contextSize) {
         String file = model.path().getFileName().toString();
         String id = file.endsWith(".gguf") ? file.substring(0, file.length() - ".gguf".length()) : file;
-        long weights;
-        try (GgufFile gguf = GgufFile.open(model.path())) {
-            weights = MemoryEstimate.weightsBytes(gguf.tensors().values().stream()
-                    .map(t -> new TensorSpec(t.name(), t.type(), t.ne())).toList());
-        }
+        long weights = MemoryEstimate.weightsBytes(model.file().tensors().values().stream()
+                .map(t -> new TensorSpec(t.name(), t.type(), t.ne())).toList());
         return new ServedModel(id, model.tokenizer(), model.template(), contextSize, Instant.now().getEpochSecond(),
                 model.model().config(), weights);
     }
