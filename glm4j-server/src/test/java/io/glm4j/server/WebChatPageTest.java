@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,9 +49,11 @@ class WebChatPageTest {
 
     @BeforeAll
     static void start(@TempDir Path profile) {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("this test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)")
-                .isTrue();
+        boolean browserInstalled = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        String hint = "this test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver (.ci/run does)";
+        // CI installs the browser, so there it must run; on a developer machine without it, it is skipped and says why.
+        if (System.getenv("CI") != null) assertThat(browserInstalled).as(hint).isTrue();
+        else Assumptions.assumeTrue(browserInstalled, hint);
         engine = new ReplayEngine(TOKENIZER, REPLY, 25);
         server = TinyModel.start(engine, 1024, ServerOptions.loopback(0));
         ChromeOptions options = new ChromeOptions();
