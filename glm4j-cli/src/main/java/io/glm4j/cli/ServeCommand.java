@@ -27,6 +27,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ContextOptions context;
 
+    @Mixin
+    SpeculationOptions speculation;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
     String host;
 
@@ -60,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             int ctx = context.size(model.model());
             ServedModel served = alias == null ? ServedModel.of(model, ctx) : ServedModel.of(model, ctx).withId(alias);
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Engine engine = Engine.of(new Scheduler(model, parallel, ctx, context.type(), queue));
+            try (Engine engine = Engine.of(new Scheduler(model, parallel, ctx, context.type(), queue, speculation.drafting(model)));
                  OpenAiServer server = OpenAiServer.start(served, engine, options)) {
                 Thread hook = new Thread(stopped::countDown);
                 Runtime.getRuntime().addShutdownHook(hook);

@@ -56,6 +56,14 @@ final class OpenAiJson {
         usage.put("total_tokens", result.promptTokens() + result.tokens().length);
         usage.putObject("prompt_tokens_details").put("cached_tokens", result.reusedTokens());
         if (reasoningTokens >= 0) usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
+        Generator.Speculation s = result.speculation();
+        if (s.drafted() > 0) { // glm4j extension: MTP speculative decoding statistics of this request
+            usage.putObject("speculation")
+                    .put("drafted_tokens", s.drafted())
+                    .put("accepted_tokens", s.accepted())
+                    .put("acceptance_rate", s.acceptanceRate())
+                    .put("mean_accepted_length", s.meanAcceptedLength());
+        }
         return usage;
     }
 

@@ -28,6 +28,10 @@ final class ServerMetrics {
                 s -> s.prefillNanos() == 0 ? 0 : s.promptTokens() / (s.prefillNanos() / 1e9));
         gauge(engine, "glm4j.decode.tokens.per.second", "Generated tokens per second of decoding (all sequences together), since start",
                 s -> s.decodeNanos() == 0 ? 0 : s.generatedTokens() / (s.decodeNanos() / 1e9));
+        counter(engine, "glm4j.speculation.drafted.tokens", "Tokens the NextN (MTP) layer drafted", s -> s.draftedTokens());
+        counter(engine, "glm4j.speculation.accepted.tokens", "Drafted tokens the main model confirmed", s -> s.acceptedTokens());
+        gauge(engine, "glm4j.speculation.acceptance.ratio", "Share of drafted tokens accepted, since start",
+                s -> s.draftedTokens() == 0 ? 0 : (double) s.acceptedTokens() / s.draftedTokens());
         gauge(engine, "glm4j.queue.depth", "Requests waiting for a slot", s -> s.queued());
         gauge(engine, "glm4j.requests.active", "Requests generating now", s -> s.active());
         gauge(engine, "glm4j.slots", "Requests that can generate at once (--parallel)", s -> s.parallel());

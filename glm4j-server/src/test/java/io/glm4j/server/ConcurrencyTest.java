@@ -133,6 +133,24 @@ class ConcurrencyTest {
         }
     }
 
+    @Test
+    void speculativeDecodingReportsItsDraftsInUsageAndMetrics() throws Exception {
+        Scheduler scheduler = new Scheduler(TinyModel.loaded(), 2, 256, KvCacheType.F16, 4, new Scheduler.Drafting(2, 0));
+        try (TinyModel.Running server = TinyModel.start(Engine.of(scheduler), 256, ServerOptions.loopback(0))) {
+            // Token 300 biased up so the NextN drafts (which honour the bias) are accepted.
+            JsonNode reply = SseClient.post(server.url() + "/v1/chat/completions", """
+                    {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 12, "ignore_eos": true,
+                     "logit_bias": {"300": 100}}""").json();
+            assertThat(reply.at("/usage/completion_tokens").asInt()).isEqualTo(12);
+            assertThat(reply.at("/usage/speculation/drafted_tokens").asInt()).isPositive();
+            assertThat(reply.at("/usage/speculation/acceptance_rate").asDouble()).isGreaterThan(0.5);
+            assertThat(reply.at("/usage/speculation/mean_accepted_length").asDouble()).isGreaterThan(1.0);
+            String metrics = SseClient.get(server.url() + "/metrics").response().body();
+            assertThat(metric(metrics, "glm4j_speculation_drafted_tokens_total")).isEqualTo(reply.at("/usage/speculation/drafted_tokens").asDouble());
+            assertThat(metric(metrics, "glm4j_speculation_acceptance_ratio")).isGreaterThan(0.5);
+        }
+    }
+
     private static double metric(String exposition, String name) {
         Matcher m = Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(exposition);
         if (!m.find()) throw new AssertionError(name + " not in\n" + exposition);

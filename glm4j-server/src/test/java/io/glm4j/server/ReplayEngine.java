@@ -103,7 +103,7 @@ final class ReplayEngine implements Engine {
 
     @Override
     public Scheduler.Stats stats() {
-        return new Scheduler.Stats(1, 0, 0, 0, 0, requests.get(), 0, 0, 0, 0);
+        return new Scheduler.Stats(1, 0, 0, 0, 0, requests.get(), 0, 0, 0, 0, 0, 0);
     }
 
     @Override
