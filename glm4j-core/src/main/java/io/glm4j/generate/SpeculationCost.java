@@ -31,7 +31,7 @@ public final class SpeculationCost {
     public static Costs measure(Glm4MoeModel model, int promptLength, int reps, long seed) {
         Random random = new Random(seed);
         int vocab = model.config().vocabSize();
-        int[] prompt = random.ints(promptLength, 0, Math.min(vocab, 100_000)).toArray();
+        int[] prompt = random.ints(promptLength, 0, vocab).toArray();
         int ctx = promptLength + 8;
         KvCache cache = model.newCache(KvCacheType.F16, ctx, 1);
         Glm4MoeModel.Output first = model.forward(Batch.of(0, 0, prompt, true), cache, true);
@@ -42,19 +42,19 @@ public final class SpeculationCost {
                 Arrays.copyOf(first.hidden(), (promptLength - 1) * h), nextn);
 
         double decode = time(reps, () -> {
-            model.forward(Batch.of(0, promptLength, new int[] {random.nextInt(1000)}, false), cache);
+            model.forward(Batch.of(0, promptLength, new int[] {random.nextInt(vocab)}, false), cache);
             cache.truncate(0, promptLength);
         });
         double[] verify = new double[3];
         for (int k = 1; k <= 3; k++) {
-            int[] tokens = random.ints(k + 1, 0, 1000).toArray();
+            int[] tokens = random.ints(k + 1, 0, vocab).toArray();
             verify[k - 1] = time(reps, () -> {
                 model.forward(Batch.of(0, promptLength, tokens, true), cache, true);
                 cache.truncate(0, promptLength);
             });
         }
         double draft = time(reps, () -> {
-            model.forwardNextN(Batch.of(0, promptLength - 1, new int[] {random.nextInt(1000)}, false), lastHidden, nextn);
+            model.forwardNextN(Batch.of(0, promptLength - 1, new int[] {random.nextInt(vocab)}, false), lastHidden, nextn);
             nextn.truncate(0, promptLength - 1);
         });
         return new Costs(decode, verify, draft);
