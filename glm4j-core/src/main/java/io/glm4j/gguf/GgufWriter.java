@@ -58,6 +58,7 @@ public final class GgufWriter {
     }
 
     public GgufWriter tensor(String name, GgmlType type, long[] ne, TensorData data) {
+        if (type.id < 0) throw new IllegalArgumentException(name + ": " + type + " has no GGUF type id");
         long elements = 1;
         for (long d : ne) elements *= d;
         tensors.add(new PendingTensor(name, type, ne.clone(), type.bytesFor(elements), data));
