@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** The model to run, and the worker threads to run it on. */
 final class ModelChoice {
-    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file (default: the built-in demo model, random weights).")
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file or Hugging Face checkpoint directory (default: the built-in demo model, random weights).")
     Path model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")

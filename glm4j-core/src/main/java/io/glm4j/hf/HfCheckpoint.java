@@ -111,6 +111,11 @@ public final class HfCheckpoint implements AutoCloseable {
 
     /** The tokenizer of {@code tokenizer.json} (with {@code tokenizer_config.json}'s special tokens). */
     public Tokenizer tokenizer() {
+        return tokenizer(directory);
+    }
+
+    /** The tokenizer of a checkpoint directory, without opening its weights. */
+    public static Tokenizer tokenizer(Path directory) {
         Path file = directory.resolve(TOKENIZER);
         if (!Files.isRegularFile(file)) throw new Glm4jException(directory + " has no " + TOKENIZER);
         return Tokenizer.fromHuggingFace(file);
@@ -118,6 +123,11 @@ public final class HfCheckpoint implements AutoCloseable {
 
     /** {@code chat_template.jinja}, else the {@code chat_template} of {@code tokenizer_config.json}, else null. */
     public String chatTemplate() {
+        return chatTemplate(directory);
+    }
+
+    /** The chat template of a checkpoint directory, without opening its weights. */
+    public static String chatTemplate(Path directory) {
         Path jinja = directory.resolve(CHAT_TEMPLATE);
         if (Files.isRegularFile(jinja)) {
             try {
