@@ -136,6 +136,11 @@ public final class HfCheckpoint implements AutoCloseable {
                 throw new UncheckedIOException("cannot read " + jinja + ": " + e.getMessage(), e);
             }
         }
+        return tokenizerConfigTemplate(directory);
+    }
+
+    /** The {@code chat_template} of {@code tokenizer_config.json} (the one named default, if several), or null. */
+    public static String tokenizerConfigTemplate(Path directory) {
         JsonNode tokenizerConfig = JsonFiles.readIfPresent(directory.resolve(TOKENIZER_CONFIG));
         JsonNode template = tokenizerConfig == null ? null : tokenizerConfig.get("chat_template");
         if (template == null || template.isNull()) return null;
