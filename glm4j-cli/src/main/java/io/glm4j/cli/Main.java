@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             ChatCommand.class,
             SynthCommand.class,
+            ConvertCommand.class,
+            QuantizeCommand.class,
             MemCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -56,7 +56,7 @@ public final class CheckpointToGguf {
                 else if (!optional(t.name())) throw weights.missing(t.name());
             }
         }
-        out.requireWritable("converting to " + type);
+        out.requireWritable("converting to", type, c);
         return out;
     }
 

@@ -2,6 +2,10 @@ package io.glm4j.convert;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.gguf.GgufWriter;
+import io.glm4j.model.FileType;
+import io.glm4j.model.Glm4MoeConfig;
+import io.glm4j.model.Glm4MoeTensors;
+import io.glm4j.model.QuantMix;
 import io.glm4j.model.TensorSpec;
 import io.glm4j.tensor.GgmlType;
 import io.glm4j.tensor.Quantizer;
@@ -57,24 +61,26 @@ public final class GgufOutput {
     }
 
     /**
-     * Fails, naming the first tensor and every type glm4j can write, if a tensor needs a type glm4j has
-     * no quantizer for ({@code what} names the conversion in the message).
+     * Fails if a tensor needs a storage type glm4j has no quantizer for, naming the tensor and the file
+     * types glm4j can write for this model ({@code verb} names the conversion in the message).
      */
-    void requireWritable(String what) {
+    void requireWritable(String verb, FileType type, Glm4MoeConfig config) {
         for (int i = 0; i < specs.size(); i++) {
             TensorSpec t = specs.get(i);
-            if (sources.get(i).storedAs(t.type())) continue;
-            try {
-                Quantizer.of(t.type());
-            } catch (Glm4jException e) {
-                throw new Glm4jException(what + " needs " + t.type() + " for " + t.name() + ", which glm4j cannot write; it writes "
-                        + writableTypes().stream().map(Enum::name).collect(Collectors.joining(", ")));
+            if (!sources.get(i).storedAs(t.type()) && !writable(t.type())) {
+                throw new Glm4jException(verb + " " + type + " needs " + t.type() + " for " + t.name()
+                        + ", which glm4j cannot write; it writes " + writableFileTypes(config).stream().map(Enum::name)
+                        .collect(Collectors.joining(", ")));
             }
         }
     }
 
-    static List<GgmlType> writableTypes() {
-        return Arrays.stream(GgmlType.values()).filter(GgufOutput::writable).toList();
+    /** The file types whose whole tensor mix glm4j can encode, for a model of this shape. */
+    public static List<FileType> writableFileTypes(Glm4MoeConfig config) {
+        List<TensorSpec> tensors = Glm4MoeTensors.of(config, false);
+        return Arrays.stream(FileType.values())
+                .filter(f -> QuantMix.of(f, config).apply(tensors).stream().allMatch(t -> writable(t.type())))
+                .toList();
     }
 
     private static boolean writable(GgmlType type) {

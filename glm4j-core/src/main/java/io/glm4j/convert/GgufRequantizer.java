@@ -34,7 +34,7 @@ public final class GgufRequantizer {
         for (TensorSpec t : QuantMix.inQuantizeOrder(QuantMix.of(type, c).apply(stored))) {
             out.add(t, TensorRows.of(in.tensor(t.name())));
         }
-        out.requireWritable("quantizing to " + type);
+        out.requireWritable("quantizing to", type, c);
         return out;
     }
 }

@@ -45,7 +45,7 @@ class GgufRequantizerTest {
         try (GgufFile in = GgufFile.open(Fixtures.model("F32"))) {
             assertThatThrownBy(() -> GgufRequantizer.plan(in, FileType.Q5_K_M))
                     .isInstanceOf(Glm4jException.class)
-                    .hasMessage("quantizing to Q5_K_M needs Q5_K for token_embd.weight, which glm4j cannot write; it writes F32, F16, Q4_0, Q5_0, Q8_0, Q4_K, Q6_K, BF16");
+                    .hasMessage("quantizing to Q5_K_M needs Q5_K for token_embd.weight, which glm4j cannot write; it writes F32, F16, Q4_0, Q8_0, Q5_0, Q4_K_M, Q6_K, BF16");
         }
     }
 }
