@@ -10,6 +10,9 @@ import io.glm4j.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Everything a model provides for generation: the network, its tokenizer, its chat template and the
@@ -17,17 +20,20 @@ import java.util.Set;
  * safetensors); both are memory-mapped, and closing this unmaps them.
  */
 public final class LoadedModel implements AutoCloseable {
+    /** The mapped files: how to close them, their size, and how to read them into memory up front. */
+    private record Mapping(Runnable close, LongSupplier bytes, Consumer<LongConsumer> preload) {}
+
     private final Path path;
-    private final Runnable unmap;
+    private final Mapping files;
     private final Glm4MoeModel model;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final Set<Integer> endOfGeneration;
 
-    private LoadedModel(Path path, Runnable unmap, Glm4MoeModel model, Tokenizer tokenizer, ChatTemplate template,
+    private LoadedModel(Path path, Mapping files, Glm4MoeModel model, Tokenizer tokenizer, ChatTemplate template,
             Set<Integer> endOfGeneration) {
         this.path = path;
-        this.unmap = unmap;
+        this.files = files;
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -45,7 +51,7 @@ public final class LoadedModel implements AutoCloseable {
             Glm4MoeModel model = Glm4MoeModel.load(file, pool);
             Tokenizer tokenizer = Tokenizer.fromGgufMetadata(file.metadata());
             ChatTemplate template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));
-            return new LoadedModel(path, file::close, model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
+            return new LoadedModel(path, new Mapping(file::close, file::fileSize, file::preload), model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -59,7 +65,8 @@ public final class LoadedModel implements AutoCloseable {
                     Glm4MoeWeights.load(checkpoint.weights(), checkpoint.modelConfig()), pool);
             Tokenizer tokenizer = checkpoint.tokenizer();
             ChatTemplate template = new ChatTemplate(checkpoint.chatTemplate());
-            return new LoadedModel(directory, checkpoint::close, model, tokenizer, template, checkpoint.endOfGeneration(tokenizer));
+            Mapping files = new Mapping(checkpoint::close, checkpoint.shards()::byteSize, checkpoint.shards()::preload);
+            return new LoadedModel(directory, files, model, tokenizer, template, checkpoint.endOfGeneration(tokenizer));
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -68,6 +75,19 @@ public final class LoadedModel implements AutoCloseable {
 
     public Path path() {
         return path;
+    }
+
+    /** Bytes of the model's files (the GGUF file, or every safetensors shard). */
+    public long fileSize() {
+        return files.bytes().getAsLong();
+    }
+
+    /**
+     * Reads the model's files into the page cache now, reporting bytes done, so the first tokens do
+     * not wait on the disk (what a progress bar for opening a large model shows).
+     */
+    public void preload(LongConsumer progress) {
+        files.preload().accept(progress);
     }
 
     public Glm4MoeModel model() {
@@ -88,6 +108,6 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        unmap.run();
+        files.close().run();
     }
 }

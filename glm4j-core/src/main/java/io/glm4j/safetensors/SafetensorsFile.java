@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * One safetensors file, memory-mapped: an 8-byte little-endian header length, a JSON header
@@ -46,6 +47,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
+    private final MemorySegment mapping;
     private final MemorySegment data;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
@@ -53,6 +55,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private SafetensorsFile(Path path, Arena arena, MemorySegment mapping) {
         this.path = path;
         this.arena = arena;
+        this.mapping = mapping;
         String file = path.getFileName().toString();
         if (mapping.byteSize() < 8) throw new Glm4jException(file + " is too short to be a safetensors file");
         long headerBytes = mapping.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
@@ -156,6 +159,19 @@ public final class SafetensorsFile implements AutoCloseable {
 
     public Path path() {
         return path;
+    }
+
+    public long fileSize() {
+        return mapping.byteSize();
+    }
+
+    /** Reads the whole mapping into the page cache, in chunks, reporting bytes done after each. */
+    public void preload(LongConsumer progress) {
+        long chunk = 64L << 20;
+        for (long at = 0; at < mapping.byteSize(); at += chunk) {
+            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
+            progress.accept(Math.min(at + chunk, mapping.byteSize()));
+        }
     }
 
     /** Every entry, in header order. */

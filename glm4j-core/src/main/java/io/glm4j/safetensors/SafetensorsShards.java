@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * The weights of a Hugging Face checkpoint directory: {@code model.safetensors.index.json}, whose
@@ -115,6 +116,21 @@ public final class SafetensorsShards implements AutoCloseable {
         SafetensorsFile shard = shardOf.get(name);
         if (shard == null) throw new Glm4jException("the checkpoint in " + directory + " has no tensor '" + name + "'");
         return shard.tensor(name);
+    }
+
+    /** Bytes of all shard files. */
+    public long byteSize() {
+        return shards.stream().mapToLong(SafetensorsFile::fileSize).sum();
+    }
+
+    /** Reads every shard into the page cache, reporting bytes done over all of them. */
+    public void preload(LongConsumer progress) {
+        long before = 0;
+        for (SafetensorsFile shard : shards) {
+            long base = before;
+            shard.preload(done -> progress.accept(base + done));
+            before += shard.fileSize();
+        }
     }
 
     /** The shard files, in the order first referenced. */

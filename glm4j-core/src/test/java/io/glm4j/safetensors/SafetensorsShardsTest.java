@@ -7,6 +7,8 @@ import io.glm4j.Glm4jException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +24,17 @@ class SafetensorsShardsTest {
                     .containsExactlyInAnyOrder("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors");
             assertThat(bf16.tensor("lm_head.weight").ne()).containsExactly(256, 640);
             assertThat(bf16.has("model.layers.4.eh_proj.weight")).isTrue();
+        }
+    }
+
+    @Test
+    void preloadReadsEveryShardAndReportsProgressOverAll() {
+        try (SafetensorsShards bf16 = SafetensorsShards.open(SafetensorsFileTest.HF.resolve("tiny-glm45air-bf16"))) {
+            List<Long> reported = new ArrayList<>();
+            bf16.preload(reported::add);
+            long total = bf16.files().stream().mapToLong(p -> p.toFile().length()).sum();
+            assertThat(bf16.byteSize()).isEqualTo(total);
+            assertThat(reported).isSorted().last().isEqualTo(total);
         }
     }
 
