@@ -64,6 +64,25 @@ class CheckpointDirectoryTest {
         assertThat(render.out()).startsWith("[gMASK]<sop><|user|>\nhi<|assistant|>");
     }
 
+    /** As stored, the weights are the shards' tensor bytes; converted, the same as the converted GGUF's. */
+    @Test
+    void memSizesACheckpointAsStoredAndConverted() throws IOException {
+        String dir = HF.resolve("tiny-glm45air-bf16").toString();
+        CliRunner stored = CliRunner.run("mem", "-m", dir, "--ctx", "1024");
+        assertThat(stored.exitCode()).as(stored.err()).isZero();
+        long total = new ObjectMapper().readTree(HF.resolve("tiny-glm45air-bf16/model.safetensors.index.json").toFile())
+                .get("metadata").get("total_size").asLong();
+        assertThat(stored.out()).contains("weights as stored").contains(String.format("(%,d bytes)", total));
+        CliRunner q4 = CliRunner.run("mem", "-m", dir, "--quant", "Q4_K_M", "--ctx", "1024");
+        CliRunner fixture = CliRunner.run("mem", "-m", "../shared/fixtures/glm45/tiny-glm45air-Q4_K_M.gguf", "--ctx", "1024");
+        assertThat(q4.exitCode()).as(q4.err()).isZero();
+        assertThat(weightsLine(q4.out())).isEqualTo(weightsLine(fixture.out()));
+    }
+
+    private static String weightsLine(String out) {
+        return out.lines().filter(l -> l.startsWith("weights:")).findFirst().orElseThrow();
+    }
+
     @Test
     void badDirectoriesAreOneLineAndANonZeroExit() throws IOException {
         Path empty = Files.createDirectory(tmp.resolve("empty"));
