@@ -11,37 +11,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Writes small safetensors files for tests, with the option of a header that lies. */
-final class SafetensorsWriter {
+public final class SafetensorsWriter {
     private final List<String> entries = new ArrayList<>();
     private final java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
 
     /** Adds a tensor with the offsets its bytes really have. */
-    SafetensorsWriter add(String name, String dtype, long[] shape, byte[] bytes) {
+    public SafetensorsWriter add(String name, String dtype, long[] shape, byte[] bytes) {
         int begin = data.size();
         data.writeBytes(bytes);
         return raw(name, dtype, shape, begin, data.size());
     }
 
     /** Adds a header entry as given, without data. */
-    SafetensorsWriter raw(String name, String dtype, long[] shape, long begin, long end) {
+    public SafetensorsWriter raw(String name, String dtype, long[] shape, long begin, long end) {
         StringBuilder s = new StringBuilder();
         for (long d : shape) s.append(s.isEmpty() ? "" : ",").append(d);
         entries.add("\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":[" + s + "],\"data_offsets\":[" + begin + "," + end + "]}");
         return this;
     }
 
-    static byte[] floats(float... values) {
+    public static byte[] floats(float... values) {
         ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) b.putFloat(v);
         return b.array();
     }
 
-    Path write(Path path) {
+    public Path write(Path path) {
         String header = "{\"__metadata__\":{\"format\":\"pt\"}" + (entries.isEmpty() ? "" : ",") + String.join(",", entries) + "}";
         return writeWithHeader(path, header);
     }
 
-    Path writeWithHeader(Path path, String header) {
+    public Path writeWithHeader(Path path, String header) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         int padded = (h.length + 7) / 8 * 8;
         ByteBuffer out = ByteBuffer.allocate(8 + padded + data.size()).order(ByteOrder.LITTLE_ENDIAN);
