@@ -109,8 +109,7 @@ final class MemCommand implements Callable<Integer> {
             Glm4MoeConfig config = checkpoint.modelConfig();
             String name = directory.toAbsolutePath().normalize().getFileName().toString();
             if (quant == null) {
-                long bytes = checkpoint.shards().names().stream().map(checkpoint.shards()::entry).mapToLong(e -> e.end() - e.begin()).sum();
-                return new Weights(name + ", weights as stored", config, bytes);
+                return new Weights(name + ", weights as stored", config, checkpoint.shards().tensorBytes());
             }
             FileType type = FileType.parse(quant);
             List<TensorSpec> tensors = QuantMix.of(type, config).apply(Glm4MoeTensors.of(config, checkpoint.config().qkNorm()));

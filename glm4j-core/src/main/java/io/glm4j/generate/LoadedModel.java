@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * safetensors); both are memory-mapped, and closing this unmaps them.
  */
 public final class LoadedModel implements AutoCloseable {
-    /** The mapped files: how to close them, their size, and how to read them into memory up front. */
-    private record Mapping(Runnable close, LongSupplier bytes, Consumer<LongConsumer> preload) {}
+    /** The mapped files: how to close them, their size, their tensors' size, and how to read them into memory up front. */
+    private record Mapping(Runnable close, LongSupplier bytes, LongSupplier weightBytes, Consumer<LongConsumer> preload) {}
 
     private final Path path;
     private final Mapping files;
@@ -51,7 +51,8 @@ public final class LoadedModel implements AutoCloseable {
             Glm4MoeModel model = Glm4MoeModel.load(file, pool);
             Tokenizer tokenizer = Tokenizer.fromGgufMetadata(file.metadata());
             ChatTemplate template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));
-            return new LoadedModel(path, new Mapping(file::close, file::fileSize, file::preload), model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
+            return new LoadedModel(path, new Mapping(file::close, file::fileSize,
+                    () -> file.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum(), file::preload), model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -65,7 +66,8 @@ public final class LoadedModel implements AutoCloseable {
                     Glm4MoeWeights.load(checkpoint.weights(), checkpoint.modelConfig()), pool);
             Tokenizer tokenizer = checkpoint.tokenizer();
             ChatTemplate template = new ChatTemplate(checkpoint.chatTemplate());
-            Mapping files = new Mapping(checkpoint::close, checkpoint.shards()::byteSize, checkpoint.shards()::preload);
+            Mapping files = new Mapping(checkpoint::close, checkpoint.shards()::byteSize, checkpoint.shards()::tensorBytes,
+                    checkpoint.shards()::preload);
             return new LoadedModel(directory, files, model, tokenizer, template, checkpoint.endOfGeneration(tokenizer));
         } catch (RuntimeException e) {
             checkpoint.close();
@@ -80,6 +82,11 @@ public final class LoadedModel implements AutoCloseable {
     /** Bytes of the model's files (the GGUF file, or every safetensors shard). */
     public long fileSize() {
         return files.bytes().getAsLong();
+    }
+
+    /** Bytes of the weights as stored (every tensor, FP8 scales included). */
+    public long weightsBytes() {
+        return files.weightBytes().getAsLong();
     }
 
     /**

@@ -123,6 +123,11 @@ public final class SafetensorsShards implements AutoCloseable {
         return shards.stream().mapToLong(SafetensorsFile::fileSize).sum();
     }
 
+    /** Bytes of every tensor's data. */
+    public long tensorBytes() {
+        return shardOf.keySet().stream().map(this::entry).mapToLong(e -> e.end() - e.begin()).sum();
+    }
+
     /** Reads every shard into the page cache, reporting bytes done over all of them. */
     public void preload(LongConsumer progress) {
         long before = 0;
