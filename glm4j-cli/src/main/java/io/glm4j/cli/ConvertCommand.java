@@ -25,7 +25,7 @@ final class ConvertCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--type", defaultValue = "auto", paramLabel = "TYPE",
-            description = "auto (the checkpoint's 16-bit type), f32, f16, bf16, q8_0, q4_0, q5_0, q6_k, q4_k_m (default: ${DEFAULT-VALUE}).")
+            description = "auto (the 16-bit type of the stored matrices, else f16), f32, f16, bf16, q8_0, q4_0, q5_0, q6_k, q4_k_m (default: ${DEFAULT-VALUE}).")
     String type;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")

@@ -11,6 +11,8 @@ import io.glm4j.model.Glm4MoeWeights;
 import io.glm4j.model.QuantMix;
 import io.glm4j.model.TensorSpec;
 import io.glm4j.model.WeightSource;
+import io.glm4j.safetensors.Dtype;
+import io.glm4j.safetensors.SafetensorsFile;
 import io.glm4j.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +32,18 @@ public final class CheckpointToGguf {
 
     private CheckpointToGguf() {}
 
-    /** The file type llama.cpp's {@code --outtype auto} picks: the checkpoint's own 16-bit type, else F16. */
+    /**
+     * The file type llama.cpp's {@code --outtype auto} picks: that of the first matrix stored as BF16 or
+     * F16 (not {@code torch_dtype}, which fine-tunes sometimes get wrong), else F16.
+     */
     public static FileType defaultType(HfCheckpoint checkpoint) {
-        return switch (checkpoint.config().torchDtype()) {
-            case "bfloat16" -> FileType.BF16;
-            case "float32" -> FileType.F32;
-            default -> FileType.F16;
-        };
+        for (String name : checkpoint.shards().names()) {
+            SafetensorsFile.Entry e = checkpoint.shards().entry(name);
+            if (e.shape().length < 2) continue;
+            if (e.dtype() == Dtype.BF16) return FileType.BF16;
+            if (e.dtype() == Dtype.F16) return FileType.F16;
+        }
+        return FileType.F16;
     }
 
     public static GgufOutput plan(HfCheckpoint checkpoint, FileType type) {

@@ -123,9 +123,4 @@ public final class HfConfig {
     JsonNode quantization() {
         return json.path("quantization_config");
     }
-
-    /** {@code torch_dtype} (newer transformers: {@code dtype}), e.g. {@code bfloat16}. */
-    public String torchDtype() {
-        return json.path("torch_dtype").asText(json.path("dtype").asText(""));
-    }
 }

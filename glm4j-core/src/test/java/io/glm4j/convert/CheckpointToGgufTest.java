@@ -106,6 +106,9 @@ class CheckpointToGgufTest {
     void otherTypesFollowTheConvertersAndLlamaQuantizesChoices() {
         try (HfCheckpoint checkpoint = HfCheckpoint.open(HF.resolve("tiny-glm45air-bf16"))) {
             assertThat(CheckpointToGguf.defaultType(checkpoint)).isEqualTo(FileType.BF16);
+            try (HfCheckpoint f32 = HfCheckpoint.open(Path.of("glm4j-core/src/test/resources/io/glm4j/hf/tiny-glm45group-f32-hf"))) {
+                assertThat(CheckpointToGguf.defaultType(f32)).isEqualTo(FileType.F16); // llama.cpp's auto: no 16-bit matrix, so F16
+            }
             Map<String, GgmlType> bf16 = types(CheckpointToGguf.plan(checkpoint, FileType.BF16));
             assertThat(bf16).containsEntry("blk.1.ffn_gate_exps.weight", GgmlType.BF16).containsEntry("blk.1.ffn_gate_inp.weight", GgmlType.F32)
                     .containsEntry("blk.1.attn_q.bias", GgmlType.F32).containsEntry("output_norm.weight", GgmlType.F32);
