@@ -47,7 +47,7 @@ final class GenerationState {
      */
     int step(float[] logits, int[] history, boolean cancelled, boolean contextFull) {
         if (cancelled) return finish(FinishReason.CANCELLED);
-        int token = sampler.sample(logits, history, history.length, allowed(constraint));
+        int token = sampler.sample(logits, history, history.length, allowed(constraint, request.maxTokens() - generated.size()));
         if (constraint != null) constraint = constraint.accept(token);
         TokenLogprob logprob = request.logprobs() > 0 ? TokenLogprob.of(logits, token, request.logprobs()) : null;
         if (!request.ignoreEos() && endOfGeneration.contains(token)) return finish(FinishReason.STOP);
@@ -72,12 +72,14 @@ final class GenerationState {
             if (ahead.complete()) return sampler.mostLikely(logits, history, history.length, null); // will be rejected anyway
             ahead = ahead.accept(history[i]);
         }
-        return sampler.mostLikely(logits, history, history.length, ahead == null || ahead.complete() ? null : allowed(ahead));
+        boolean[] allowed = ahead == null || ahead.complete() ? null : allowed(ahead, request.maxTokens() - generated.size() - drafted);
+        return sampler.mostLikely(logits, history, history.length, allowed);
     }
 
-    private boolean[] allowed(TokenConstraint c) {
+    /** The constraint's mask with {@code remaining} tokens left (this one included), or null without a constraint. */
+    private boolean[] allowed(TokenConstraint c, int remaining) {
         if (c == null) return null;
-        c.allowedTokens(mask);
+        c.allowedTokens(mask, remaining);
         return mask;
     }
 

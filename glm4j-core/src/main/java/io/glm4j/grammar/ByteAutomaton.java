@@ -20,6 +20,7 @@ import java.util.Map;
 final class ByteAutomaton {
     /** Beyond this many states a grammar is refused (e.g. a huge {m,n} nested in another). */
     static final int MAX_STATES = 2_000_000;
+    static final int UNREACHABLE = Integer.MAX_VALUE / 4;
 
     final int[][] edges;      // per state: lo, hi, target triples
     final int[][] epsilon;    // per state: targets
@@ -27,6 +28,7 @@ final class ByteAutomaton {
     final int[] callReturn;   // per state: where a call goes on
     final boolean[] end;      // per state: ends its rule
     final boolean[] tail;     // per state: reaches only its rule's end, consuming nothing (a call returning here needs no frame)
+    final int[] toEnd;        // per state: fewest bytes that take it to its rule's end ({@link #UNREACHABLE} if none)
     final int[] ruleStart;
     final String[] ruleNames;
     final int root;
@@ -47,6 +49,7 @@ final class ByteAutomaton {
         this.ruleNames = ruleNames;
         this.root = root;
         this.tail = tailStates();
+        this.toEnd = distancesToEnd();
     }
 
     int stateCount() {
@@ -195,6 +198,61 @@ final class ByteAutomaton {
             }
         }
         return t;
+    }
+
+    /**
+     * Shortest completion of each state within its rule, in bytes: a byte edge costs one, a call
+     * the shortest text of the rule called. Label-correcting shortest paths run backwards from the
+     * rule ends; a call's cost is re-examined when either its return state or its callee's start
+     * gets shorter.
+     */
+    private int[] distancesToEnd() {
+        int n = edges.length;
+        List<List<Integer>> before = new ArrayList<>(n); // states with an edge into s
+        List<List<Integer>> callers = new ArrayList<>(ruleStart.length);
+        for (int s = 0; s < n; s++) before.add(new ArrayList<>(2));
+        for (int r = 0; r < ruleStart.length; r++) callers.add(new ArrayList<>());
+        int[] ruleOfStart = new int[n];
+        Arrays.fill(ruleOfStart, -1);
+        for (int r = 0; r < ruleStart.length; r++) ruleOfStart[ruleStart[r]] = r;
+        for (int s = 0; s < n; s++) {
+            for (int k = 0; k < edges[s].length; k += 3) before.get(edges[s][k + 2]).add(s);
+            for (int t : epsilon[s]) before.get(t).add(s);
+            if (callRule[s] >= 0) {
+                before.get(callReturn[s]).add(s);
+                callers.get(callRule[s]).add(s);
+            }
+        }
+        int[] d = new int[n];
+        Arrays.fill(d, UNREACHABLE);
+        Deque<Integer> todo = new ArrayDeque<>();
+        for (int s = 0; s < n; s++) {
+            if (end[s]) {
+                d[s] = 0;
+                todo.add(s);
+            }
+        }
+        while (!todo.isEmpty()) {
+            int u = todo.poll();
+            List<Integer> affected = new ArrayList<>(before.get(u));
+            if (ruleOfStart[u] >= 0) affected.addAll(callers.get(ruleOfStart[u]));
+            for (int p : affected) {
+                int best = Math.min(d[p], viaEdges(p, d));
+                if (best < d[p]) {
+                    d[p] = best;
+                    todo.add(p);
+                }
+            }
+        }
+        return d;
+    }
+
+    private int viaEdges(int s, int[] d) {
+        int best = UNREACHABLE;
+        for (int k = 0; k < edges[s].length; k += 3) best = Math.min(best, 1 + d[edges[s][k + 2]]);
+        for (int t : epsilon[s]) best = Math.min(best, d[t]);
+        if (callRule[s] >= 0) best = Math.min(best, d[ruleStart[callRule[s]]] + d[callReturn[s]]);
+        return Math.min(best, UNREACHABLE);
     }
 
     /**

@@ -20,8 +20,8 @@ public final class CompiledGrammar {
     private static final int MAX_INTERNED = 50_000;
 
     final ByteAutomaton automaton;
-    private final ParseState.Frame root = new ParseState.Frame(-1, null, 0);
-    private final ParseState dead = new ParseState(new int[0], new ParseState.Frame[0], false);
+    private final ParseState.Frame root = new ParseState.Frame(-1, null, 0, 0);
+    private final ParseState dead = new ParseState(new int[0], new ParseState.Frame[0], false, ByteAutomaton.UNREACHABLE);
     private final Map<Long, ParseState.Frame> frames = new HashMap<>();
     private final Map<ParseState, ParseState> interned = new HashMap<>();
     /** Frame ids are never reused, even after the tables are dropped: live states still hold old frames. */
@@ -132,11 +132,13 @@ public final class CompiledGrammar {
             long[] keys = items.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
             int[] states = new int[keys.length];
             ParseState.Frame[] fs = new ParseState.Frame[keys.length];
+            int distance = accepting ? 0 : ByteAutomaton.UNREACHABLE;
             for (int i = 0; i < keys.length; i++) {
                 states[i] = (int) (keys[i] >>> 32);
                 fs[i] = items.get(keys[i]);
+                distance = Math.min(distance, saturated(automaton.toEnd[states[i]] + fs[i].distance));
             }
-            return intern(new ParseState(states, fs, accepting));
+            return intern(new ParseState(states, fs, accepting, distance));
         }
     }
 
@@ -144,10 +146,14 @@ public final class CompiledGrammar {
         long key = (long) returnState << 32 | parent.id;
         ParseState.Frame f = frames.get(key);
         if (f == null) {
-            f = new ParseState.Frame(returnState, parent, nextFrameId++);
+            f = new ParseState.Frame(returnState, parent, nextFrameId++, saturated(automaton.toEnd[returnState] + parent.distance));
             frames.put(key, f);
         }
         return f;
+    }
+
+    private static int saturated(int d) {
+        return Math.min(d, ByteAutomaton.UNREACHABLE);
     }
 
     private ParseState intern(ParseState s) {

@@ -50,12 +50,18 @@ public final class GrammarConstraint implements TokenConstraint {
     }
 
     @Override
-    public void allowedTokens(boolean[] mask) {
+    public void allowedTokens(boolean[] mask, int remainingTokens) {
         if (ended) {
             java.util.Arrays.fill(mask, false);
             return;
         }
-        masks.fill(state, mask);
+        masks.fill(state, mask, remainingTokens);
+    }
+
+    /** Fewest bytes that complete the output from here (0 when it can end now): a bound on the tokens, one byte each at worst. */
+    @Override
+    public int shortestCompletion() {
+        return ended ? 0 : state.distance;
     }
 
     @Override

@@ -14,25 +14,31 @@ final class ParseState {
         final int returnState;
         final Frame parent;
         final int id;
+        /** Fewest bytes that finish every rule on this stack once the called rule has ended. */
+        final int distance;
 
-        Frame(int returnState, Frame parent, int id) {
+        Frame(int returnState, Frame parent, int id, int distance) {
             this.returnState = returnState;
             this.parent = parent;
             this.id = id;
+            this.distance = distance;
         }
     }
 
     final int[] states;
     final Frame[] frames;
     final boolean accepting;
+    /** Fewest bytes to a complete match (0 when accepting; {@link ByteAutomaton#UNREACHABLE} or more if there is none). */
+    final int distance;
     /** Successor per byte, filled in as they are needed; {@link CompiledGrammar#dead()} where a byte cannot follow. */
     final ParseState[] next = new ParseState[256];
     private final int hash;
 
-    ParseState(int[] states, Frame[] frames, boolean accepting) {
+    ParseState(int[] states, Frame[] frames, boolean accepting, int distance) {
         this.states = states;
         this.frames = frames;
         this.accepting = accepting;
+        this.distance = distance;
         int h = Boolean.hashCode(accepting);
         for (int i = 0; i < states.length; i++) h = h * 31 + states[i] * 1_000_003 + frames[i].id;
         this.hash = h;

@@ -6,12 +6,22 @@ package io.glm4j.grammar;
  * without disturbing the request's own state.
  */
 public interface TokenConstraint {
-    /** Sets {@code mask[id]} to whether token {@code id} may come next (the mask covers the vocabulary). */
-    void allowedTokens(boolean[] mask);
+    /** No limit on the number of tokens still to come. */
+    int UNLIMITED = Integer.MAX_VALUE;
+
+    /**
+     * Sets {@code mask[id]} to whether token {@code id} may come next (the mask covers the
+     * vocabulary). With {@code remainingTokens} this one included, a constraint that can tell
+     * prefers tokens after which its output can still be completed in time.
+     */
+    void allowedTokens(boolean[] mask, int remainingTokens);
 
     /** The constraint after {@code token}; throws {@link IllegalArgumentException} if it was not allowed. */
     TokenConstraint accept(int token);
 
     /** Whether the output is finished: nothing may follow (generation should stop). */
     boolean complete();
+
+    /** An upper bound on the tokens that finish the output from here (0 when it may end now). */
+    int shortestCompletion();
 }

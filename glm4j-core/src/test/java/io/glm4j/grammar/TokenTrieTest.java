@@ -38,6 +38,19 @@ class TokenTrieTest {
     }
 
     @Test
+    void nearTheTokenLimitOnlyTokensThatStillLetTheOutputFinishAreAllowed() {
+        //                                   0    1    2    3      4    5 (end)
+        TokenTrie trie = new TokenTrie(vocabulary("{", "a", "b", "}", "ab}", "</s>"), Set.of(5));
+        GrammarConstraint open = GrammarConstraint.of(CompiledGrammar.parse("root ::= \"{\" [a-z]* \"}\""), trie).accept(0);
+        assertThat(open.shortestCompletion()).isEqualTo(1);
+        assertThat(allowed(open, TokenConstraint.UNLIMITED)).containsExactly(1, 2, 3, 4);
+        assertThat(allowed(open, 3)).containsExactly(1, 2, 3, 4);
+        assertThat(allowed(open, 1)).as("only tokens that finish").containsExactly(3, 4);
+        GrammarConstraint list = GrammarConstraint.of(CompiledGrammar.parse("root ::= \"{\" \"a\"+ \"}\" \"b\"*"), trie).accept(0).accept(1);
+        assertThat(allowed(list, 2)).as("'}' leaves an output that can end").containsExactly(3);
+    }
+
+    @Test
     void tokensMayEndInsideAMultiByteCharacter() {
         byte[] euro = "€".getBytes(StandardCharsets.UTF_8); // E2 82 AC
         byte[][] pieces = {{euro[0]}, {euro[1], euro[2]}, "a".getBytes(StandardCharsets.UTF_8), {euro[0], euro[1]}};
@@ -75,7 +88,7 @@ class TokenTrieTest {
         GrammarConstraint c = GrammarConstraint.of(grammar, trie);
         boolean[] mask = new boolean[tokens.size()];
         for (int step = 0; step < 400 && !c.complete(); step++) {
-            c.allowedTokens(mask);
+            c.allowedTokens(mask, TokenConstraint.UNLIMITED);
             List<Integer> allowed = new ArrayList<>();
             for (int id = 0; id < tokens.size(); id++) {
                 boolean expected;
@@ -101,8 +114,12 @@ class TokenTrieTest {
     }
 
     private static List<Integer> allowed(TokenConstraint c) {
+        return allowed(c, TokenConstraint.UNLIMITED);
+    }
+
+    private static List<Integer> allowed(TokenConstraint c, int remaining) {
         boolean[] mask = new boolean[64];
-        c.allowedTokens(mask);
+        c.allowedTokens(mask, remaining);
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < mask.length; i++) if (mask[i]) ids.add(i);
         return ids;

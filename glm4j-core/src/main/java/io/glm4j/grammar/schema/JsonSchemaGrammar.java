@@ -62,7 +62,18 @@ public final class JsonSchemaGrammar {
 
     /** A GBNF expression for a JSON value valid against {@code schema}, a document of its own for $refs. */
     public String value(JsonNode schema, String hint) {
-        return visit(schema, new SchemaDocument(schema), hint);
+        return value(schema, schema, hint);
+    }
+
+    /** As {@link #value(JsonNode, String)} for a schema inside {@code document}, which its $refs point into. */
+    public String value(JsonNode schema, JsonNode document, String hint) {
+        return visit(schema, document(document), hint);
+    }
+
+    private final Map<JsonNode, SchemaDocument> documents = new IdentityHashMap<>();
+
+    private SchemaDocument document(JsonNode root) {
+        return documents.computeIfAbsent(root, SchemaDocument::new);
     }
 
     /**
@@ -73,7 +84,12 @@ public final class JsonSchemaGrammar {
      * values are written as they are.
      */
     public String rawString(JsonNode schema, String hint) {
-        SchemaDocument doc = new SchemaDocument(schema);
+        return rawString(schema, schema, hint);
+    }
+
+    /** As {@link #rawString(JsonNode, String)} for a schema inside {@code document}, which its $refs point into. */
+    public String rawString(JsonNode schema, JsonNode document, String hint) {
+        SchemaDocument doc = document(document);
         JsonNode s = doc.flatten(schema.has("$ref") && schema.size() == 1 ? doc.resolve(schema.get("$ref").asText()) : schema);
         List<String> values = new ArrayList<>();
         if (s.has("const")) values.add(s.get("const").asText());

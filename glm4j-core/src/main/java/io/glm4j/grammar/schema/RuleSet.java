@@ -10,7 +10,11 @@ import java.util.Map;
  * use. {@link #reserve} names a rule before its body is known, for recursion.
  */
 final class RuleSet {
-    /** JSON's pieces; no rule ends in whitespace, so a complete value ends generation at once. */
+    /**
+     * JSON's pieces; no rule ends in whitespace, so a complete value ends generation at once.
+     * Dates keep to days 01..28 and time offsets to under 18 hours, which every month and
+     * Java's (and so common validators') offset range accept.
+     */
     private static final Map<String, String> PRIMITIVES = Map.ofEntries(
             Map.entry("ws", "| \" \" | \"\\n\" [ \\t]{0,20}"),
             Map.entry("value", "object | array | string | number | boolean | null"),
@@ -24,7 +28,7 @@ final class RuleSet {
             Map.entry("boolean", "\"true\" | \"false\""),
             Map.entry("null", "\"null\""),
             Map.entry("date", "[0-9]{4} \"-\" ( \"0\" [1-9] | \"1\" [0-2] ) \"-\" ( \"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8] )"),
-            Map.entry("time", "( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{1,6} )? ( \"Z\" | [+\\-] ( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] )"),
+            Map.entry("time", "( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{1,6} )? ( \"Z\" | [+\\-] ( \"0\" [0-9] | \"1\" [0-7] ) \":\" [0-5] [0-9] )"),
             Map.entry("date-time", "date \"T\" time"),
             Map.entry("uuid", "[0-9a-f]{8} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{12}"));
     private static final Map<String, String[]> NEEDS = Map.of(
