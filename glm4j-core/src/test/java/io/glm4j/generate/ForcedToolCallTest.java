@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ForcedToolCallTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final int SAMPLES = 25;
     static LoadedModel fixture, demo;
 
     @BeforeAll
@@ -72,12 +73,12 @@ class ForcedToolCallTest {
         String prompt = model.template().render(chat);
         String gbnf = ToolCallGrammar.of(tools, only, false);
         int calls = 0, reasoned = 0;
-        for (int seed = 0; seed < 40; seed++) {
+        Session session = new Session(model.model(), model.model().newCache(KvCacheType.F32, 2048, 1), 0); // the prompt is reused
+        for (int seed = 0; seed < SAMPLES; seed++) {
             var constraint = AfterThinking.of(GrammarConstraint.of(gbnf, model.tokenizer()), ThinkingStart.fromPrompt(prompt), model.tokenizer());
             GenerationRequest request = new GenerationRequest(model.tokenizer().encode(prompt, true),
-                    SamplingParams.GLM45_DEFAULTS.withTemperature(1f).withTopP(1f).withSeed((long) seed), 300, List.of(), false, 0, constraint);
-            Generator.Result r = new Generator(model).generate(new Session(model.model(), model.model().newCache(KvCacheType.F32, 2048, 1), 0),
-                    request, text -> {}, () -> false);
+                    SamplingParams.GLM45_DEFAULTS.withTemperature(1f).withTopP(1f).withSeed((long) seed), 400, List.of(), false, 0, constraint);
+            Generator.Result r = new Generator(model).generate(session, request, text -> {}, () -> false);
             assertThat(r.finishReason()).as(r.text()).isEqualTo(FinishReason.STOP);
             ParsedOutput out = Glm45OutputParser.forPrompt(prompt, chat).parseAll(r.text());
             assertThat(out.toolCalls()).as(r.text()).hasSize(1);
@@ -91,7 +92,7 @@ class ForcedToolCallTest {
             calls++;
             if (!out.reasoning().isEmpty()) reasoned++;
         }
-        assertThat(calls).isEqualTo(40);
+        assertThat(calls).isEqualTo(SAMPLES);
         if (!thinking) assertThat(reasoned).isZero();
     }
 
@@ -106,17 +107,17 @@ class ForcedToolCallTest {
         assertThat(ThinkingStart.fromPrompt(prompt)).isEqualTo(ThinkingStart.AWAITING);
         String gbnf = JsonSchemaGrammar.of(person.schema());
         int thought = 0;
-        for (int seed = 0; seed < 30; seed++) {
+        Session session = new Session(model.model(), model.model().newCache(KvCacheType.F32, 1024, 1), 0);
+        for (int seed = 0; seed < SAMPLES; seed++) {
             var constraint = AfterThinking.of(GrammarConstraint.of(gbnf, model.tokenizer()), ThinkingStart.AWAITING, model.tokenizer());
             GenerationRequest request = new GenerationRequest(model.tokenizer().encode(prompt, true),
-                    SamplingParams.GLM45_DEFAULTS.withTemperature(1f).withTopP(1f).withSeed((long) seed), 200, List.of(), false, 0, constraint);
-            Generator.Result r = new Generator(model).generate(new Session(model.model(), model.model().newCache(KvCacheType.F32, 2048, 1), 0),
-                    request, text -> {}, () -> false);
+                    SamplingParams.GLM45_DEFAULTS.withTemperature(1f).withTopP(1f).withSeed((long) seed), 120, List.of(), false, 0, constraint);
+            Generator.Result r = new Generator(model).generate(session, request, text -> {}, () -> false);
             ParsedOutput out = Glm45OutputParser.forPrompt(prompt, chat).parseAll(r.text());
             assertThat(r.finishReason()).as(r.text()).isEqualTo(FinishReason.STOP);
             assertThat(person.problems(out.content())).as(r.text()).isEmpty();
             if (r.text().contains("</think>")) thought++;
         }
-        System.out.printf("%s: %d of 30 replies reasoned first%n", which, thought);
+        assertThat(thought).as("some replies think first, some answer at once").isBetween(1, SAMPLES - 1);
     }
 }
