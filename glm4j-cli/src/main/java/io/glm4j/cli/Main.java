@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
             SynthCommand.class,
             MemCommand.class,
             CommandLine.HelpCommand.class

@@ -16,12 +16,31 @@ final class ModelChoice {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    /** Opens the model; without -m, the demo model (written on first use), with a notice on {@code err}. */
+    @Option(names = "--no-preload", description = "Do not read a large model file into memory before the first token.")
+    boolean noPreload;
+
+    /** Files at least this large are read into memory up front, with a progress bar. */
+    private static final long PRELOAD_FROM_BYTES = 1L << 30;
+
+    /**
+     * Opens the model (without -m, the demo model, written on first use, with a notice on
+     * {@code err}); a large file is then read into memory with a progress bar on {@code err}.
+     */
     LoadedModel open(PrintWriter err) {
-        if (model != null) return LoadedModel.open(model, pool());
-        err.println(DemoModel.NOTICE);
-        err.flush();
-        return LoadedModel.open(DemoModel.path(pool()), pool());
+        Path path = model;
+        if (path == null) {
+            err.println(DemoModel.NOTICE);
+            err.flush();
+            path = DemoModel.path(pool());
+        }
+        LoadedModel loaded = LoadedModel.open(path, pool());
+        long size = loaded.file().fileSize();
+        if (!noPreload && size >= PRELOAD_FROM_BYTES) {
+            ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
+            loaded.file().preload(bar);
+            bar.finish();
+        }
+        return loaded;
     }
 
     WorkerPool pool() {

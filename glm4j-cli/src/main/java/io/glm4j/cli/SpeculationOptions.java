@@ -3,6 +3,7 @@ package io.glm4j.cli;
 import io.glm4j.Glm4jException;
 import io.glm4j.generate.Generator;
 import io.glm4j.generate.LoadedModel;
+import io.glm4j.generate.Scheduler;
 import io.glm4j.generate.Session;
 import io.glm4j.generate.SpeculativeGenerator;
 import io.glm4j.generate.TokenGenerator;
@@ -32,6 +33,16 @@ final class SpeculationOptions {
             case "none" -> new Generator(model);
             case "mtp" -> speculative(model, session, kvType, 0);
             case "auto" -> hasNextN ? speculative(model, session, kvType, AUTO_MIN_ACCEPTANCE) : new Generator(model);
+            default -> throw new Glm4jException("--speculative must be auto, mtp or none, not '" + mode + "'");
+        };
+    }
+
+    /** The scheduler's drafting settings for {@code serve}: null when speculation is off or impossible. */
+    Scheduler.Drafting drafting(LoadedModel model) {
+        return switch (mode.toLowerCase(Locale.ROOT)) {
+            case "none" -> null;
+            case "mtp" -> new Scheduler.Drafting(drafts, 0);
+            case "auto" -> model.model().hasNextN() ? new Scheduler.Drafting(drafts, AUTO_MIN_ACCEPTANCE) : null;
             default -> throw new Glm4jException("--speculative must be auto, mtp or none, not '" + mode + "'");
         };
     }

@@ -44,6 +44,11 @@ public final class LoadedModel implements AutoCloseable {
         return file.path();
     }
 
+    /** The model file: its size, and {@link GgufFile#preload} to read it into memory up front. */
+    public GgufFile file() {
+        return file;
+    }
+
     public Glm4MoeModel model() {
         return model;
     }

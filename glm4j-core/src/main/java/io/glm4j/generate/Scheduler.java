@@ -126,8 +126,10 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** Numbers for /metrics. */
+    /** @param draftedTokens, acceptedTokens speculative decoding: NextN drafts proposed and confirmed */
     public record Stats(int parallel, int active, int queued, long kvTokensUsed, long kvTokensCapacity,
-                        long requests, long promptTokens, long generatedTokens, long prefillNanos, long decodeNanos) {}
+                        long requests, long promptTokens, long generatedTokens, long prefillNanos, long decodeNanos,
+                        long draftedTokens, long acceptedTokens) {}
 
     public Stats stats() {
         int active = 0;
@@ -138,7 +140,7 @@ public final class Scheduler implements AutoCloseable {
         }
         return new Stats(slots.length, active, queue.size(), used, (long) cache.capacity() * slots.length,
                 counters.requests.get(), counters.promptTokens.get(), counters.generatedTokens.get(),
-                counters.prefillNanos.get(), counters.decodeNanos.get());
+                counters.prefillNanos.get(), counters.decodeNanos.get(), counters.drafted.get(), counters.accepted.get());
     }
 
     private static final class Counters {
@@ -147,6 +149,8 @@ public final class Scheduler implements AutoCloseable {
         final AtomicLong generatedTokens = new AtomicLong();
         final AtomicLong prefillNanos = new AtomicLong();
         final AtomicLong decodeNanos = new AtomicLong();
+        final AtomicLong drafted = new AtomicLong();
+        final AtomicLong accepted = new AtomicLong();
     }
 
     private void run() {
@@ -269,6 +273,8 @@ public final class Scheduler implements AutoCloseable {
         Generator.Speculation speculation = job.stream != null ? job.stream.statistics() : Generator.Speculation.NONE;
         Generator.Result result = job.state.result(job.reused, job.prefilled - job.started, System.nanoTime() - job.prefilled, speculation);
         counters.generatedTokens.addAndGet(result.tokens().length);
+        counters.drafted.addAndGet(speculation.drafted());
+        counters.accepted.addAndGet(speculation.accepted());
         job.result.complete(result);
     }
 

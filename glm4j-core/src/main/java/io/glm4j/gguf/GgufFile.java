@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * A GGUF model file (versions 2 and 3), memory-mapped. Opening reads only the header, metadata
@@ -140,6 +141,18 @@ public final class GgufFile implements AutoCloseable {
     /** The tensor, or null if absent (for optional tensors). */
     public Tensor optionalTensor(String name) {
         return tensors.get(name);
+    }
+
+    /**
+     * Reads the whole mapping into the page cache now, in chunks, reporting bytes done; so the first
+     * tokens do not wait on the disk (what a progress bar for opening a large model shows).
+     */
+    public void preload(LongConsumer progress) {
+        long chunk = 64L << 20;
+        for (long at = 0; at < mapping.byteSize(); at += chunk) {
+            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
+            progress.accept(Math.min(at + chunk, mapping.byteSize()));
+        }
     }
 
     public Metadata meta() {
