@@ -69,8 +69,12 @@ final class GenerationState {
     int draft(float[] logits, int[] history, int drafted) {
         TokenConstraint ahead = constraint;
         for (int i = history.length - drafted; ahead != null && i < history.length; i++) {
-            if (ahead.complete()) return sampler.mostLikely(logits, history, history.length, null); // will be rejected anyway
-            ahead = ahead.accept(history[i]);
+            try {
+                ahead = ahead.complete() ? null : ahead.accept(history[i]);
+            } catch (IllegalArgumentException outsideTheGrammar) {
+                ahead = null;
+            }
+            if (ahead == null) return sampler.mostLikely(logits, history, history.length, null); // rejected at verification anyway
         }
         boolean[] allowed = ahead == null || ahead.complete() ? null : allowed(ahead, request.maxTokens() - generated.size() - drafted);
         return sampler.mostLikely(logits, history, history.length, allowed);
