@@ -60,7 +60,7 @@ public final class ToolCallGrammar {
         Set<String> required = new LinkedHashSet<>();
         parameters.path("required").forEach(r -> required.add(r.asText()));
         Map<String, JsonNode> properties = new LinkedHashMap<>();
-        parameters.path("properties").fields().forEachRemaining(p -> properties.put(p.getKey(), p.getValue()));
+        parameters.path("properties").properties().forEach(p -> properties.put(p.getKey(), p.getValue()));
         for (String r : required) properties.putIfAbsent(r, JsonNodeFactory.instance.booleanNode(true));
         StringBuilder args = new StringBuilder();
         for (Map.Entry<String, JsonNode> p : properties.entrySet()) {

@@ -2,9 +2,11 @@ package io.glm4j.generate;
 
 import io.glm4j.chat.ThinkingStart;
 import io.glm4j.grammar.TokenConstraint;
+import io.glm4j.tokenizer.TokenType;
 import io.glm4j.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +65,7 @@ public final class AfterThinking implements TokenConstraint {
     private static int[] whitespaceTokens(Tokenizer t) {
         List<Integer> ids = new ArrayList<>();
         for (int id = 0; id < t.vocabularySize(); id++) {
-            if (t.tokenType(id) != io.glm4j.tokenizer.TokenType.NORMAL) continue;
+            if (t.tokenType(id) != TokenType.NORMAL) continue;
             String text = new String(t.tokenBytes(id), StandardCharsets.UTF_8);
             if (!text.isEmpty() && text.chars().allMatch(c -> c == ' ' || c == '\n' || c == '\t' || c == '\r')) ids.add(id);
         }
@@ -76,7 +78,7 @@ public final class AfterThinking implements TokenConstraint {
             case ANSWER -> answer.allowedTokens(mask, remainingTokens);
             case REASONING -> {
                 boolean mustClose = remainingTokens != UNLIMITED && remainingTokens - 1 <= answer.shortestCompletion() + 1;
-                java.util.Arrays.fill(mask, !mustClose);
+                Arrays.fill(mask, !mustClose);
                 for (int id : context.endOfGeneration) if (id < mask.length) mask[id] = false;
                 mask[context.thinkClose] = true;
             }
@@ -101,7 +103,7 @@ public final class AfterThinking implements TokenConstraint {
             }
             case PRELUDE -> {
                 if (token == context.thinkOpen && !thoughtAlready) yield new AfterThinking(answer, Phase.REASONING, false, 0, context);
-                if (preludeTokens < MAX_PRELUDE && java.util.Arrays.binarySearch(context.whitespace, token) >= 0) {
+                if (preludeTokens < MAX_PRELUDE && Arrays.binarySearch(context.whitespace, token) >= 0) {
                     yield new AfterThinking(answer, Phase.PRELUDE, thoughtAlready, preludeTokens + 1, context);
                 }
                 yield new AfterThinking(answer.accept(token), Phase.ANSWER, true, 0, context);

@@ -1,6 +1,7 @@
 package io.glm4j.grammar;
 
 import io.glm4j.tokenizer.Tokenizer;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,7 +53,7 @@ public final class GrammarConstraint implements TokenConstraint {
     @Override
     public void allowedTokens(boolean[] mask, int remainingTokens) {
         if (ended) {
-            java.util.Arrays.fill(mask, false);
+            Arrays.fill(mask, false);
             return;
         }
         masks.fill(state, mask, remainingTokens);

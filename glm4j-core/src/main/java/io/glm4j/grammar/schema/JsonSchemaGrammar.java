@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.glm4j.Glm4jException;
+import io.glm4j.grammar.CodePoints;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,7 +164,7 @@ public final class JsonSchemaGrammar {
     }
 
     private String ref(String ref, SchemaDocument doc) {
-        Map<String, String> known = refRules.computeIfAbsent(doc, d -> new java.util.HashMap<>());
+        Map<String, String> known = refRules.computeIfAbsent(doc, d -> new HashMap<>());
         String name = known.get(ref);
         if (name != null) return name;
         name = rules.reserve(ref.equals("#") ? "root-schema" : ref.substring(ref.lastIndexOf('/') + 1));
@@ -208,8 +211,8 @@ public final class JsonSchemaGrammar {
 
     private String object(JsonNode s, SchemaDocument doc, String hint) {
         Map<String, JsonNode> props = new LinkedHashMap<>();
-        s.path("properties").fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue()));
-        java.util.Set<String> required = new java.util.LinkedHashSet<>();
+        s.path("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue()));
+        Set<String> required = new LinkedHashSet<>();
         s.path("required").forEach(r -> required.add(r.asText()));
         JsonNode ap = s.get("additionalProperties");
         for (String r : required) {
@@ -293,7 +296,7 @@ public final class JsonSchemaGrammar {
     }
 
     private static String escapeInClass(int cp) {
-        String c = Gbnf.charClass(io.glm4j.grammar.CodePoints.single(cp));
+        String c = Gbnf.charClass(CodePoints.single(cp));
         return c.substring(1, c.length() - 1);
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.glm4j.Glm4jException;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +67,7 @@ final class SchemaDocument {
             throw new Glm4jException("schema: allOf contains false, so nothing matches");
         }
         ObjectNode out = a.deepCopy();
-        for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : b.properties()) {
             String key = e.getKey();
             JsonNode mine = out.get(key), theirs = e.getValue();
             if (ANNOTATIONS.contains(key) || mine == null) {
@@ -79,7 +77,7 @@ final class SchemaDocument {
             switch (key) {
                 case "properties" -> {
                     ObjectNode props = mine.deepCopy();
-                    theirs.fields().forEachRemaining(p -> props.set(p.getKey(), props.has(p.getKey())
+                    theirs.properties().forEach(p -> props.set(p.getKey(), props.has(p.getKey())
                             ? JsonNodeFactory.instance.objectNode().set("allOf", JsonNodeFactory.instance.arrayNode().add(props.get(p.getKey())).add(p.getValue()))
                             : p.getValue()));
                     out.set("properties", props);
