@@ -2,6 +2,7 @@ package io.glm4j.grammar;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,7 +18,7 @@ import java.util.Set;
  */
 public final class CompiledGrammar {
     /** Interned parse states kept before the tables are dropped and rebuilt as needed. */
-    private static final int MAX_INTERNED = 50_000;
+    private static final int MAX_INTERNED = 20_000;
 
     final ByteAutomaton automaton;
     private final ParseState.Frame root = new ParseState.Frame(-1, null, 0, 0);
@@ -158,7 +159,9 @@ public final class CompiledGrammar {
 
     private ParseState intern(ParseState s) {
         if (interned.size() >= MAX_INTERNED) {
-            // Live parse states keep working; only sharing with them is lost.
+            // Unlink the cached successors too, or the start state would keep them all alive.
+            // Live parse states keep working (successors are recomputed); only sharing is lost.
+            for (ParseState known : interned.keySet()) Arrays.fill(known.next, null);
             interned.clear();
             frames.clear();
         }

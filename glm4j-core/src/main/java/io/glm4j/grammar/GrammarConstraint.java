@@ -13,7 +13,8 @@ import java.util.Map;
  * schema used by many requests is analysed once.
  */
 public final class GrammarConstraint implements TokenConstraint {
-    private static final int SHARED = 32;
+    /** Grammars whose tables are kept for reuse (each holds up to ~16 MB of masks and ~20 MB of parse states). */
+    private static final int SHARED = 8;
     private static final Map<Key, TokenMasks> SHARED_MASKS = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, TokenMasks> eldest) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * they are needed only when the worst token of the plain set would not leave enough room.
  */
 final class TokenMasks {
-    private static final long CACHE_BYTES = 32L << 20;
+    private static final long CACHE_BYTES = 16L << 20;
 
     /** @param worst largest shortest-completion length after any allowed text token (-1: all complete the output) */
     private record Mask(long[] bits, int worst) {}

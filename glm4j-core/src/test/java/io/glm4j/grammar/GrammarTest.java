@@ -60,6 +60,15 @@ class GrammarTest {
     }
 
     @Test
+    void matchingGoesOnWhenTheParseStateTablesAreDroppedAndRebuilt() {
+        CompiledGrammar g = CompiledGrammar.parse("root ::= [0-9]{0,30000} \"!\"");
+        String digits = "7".repeat(25_000); // one parse state per position: past the table limit
+        assertThat(g.matches(digits + "!")).isTrue();
+        assertThat(g.matches(digits + "!")).isTrue();
+        assertThat(g.matches("7".repeat(30_001) + "!")).isFalse();
+    }
+
+    @Test
     void recursiveRulesCommentsAndMultiLineGroups() {
         CompiledGrammar g = CompiledGrammar.parse("""
                 # balanced brackets
