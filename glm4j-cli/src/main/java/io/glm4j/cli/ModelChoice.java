@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** The model to run, and the worker threads to run it on. */
 final class ModelChoice {
-    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file (default: the built-in demo model, random weights).")
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file or Hugging Face checkpoint directory (default: the built-in demo model, random weights).")
     Path model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
@@ -34,10 +34,10 @@ final class ModelChoice {
             path = DemoModel.path(pool());
         }
         LoadedModel loaded = LoadedModel.open(path, pool());
-        long size = loaded.file().fileSize();
+        long size = loaded.fileSize();
         if (!noPreload && size >= PRELOAD_FROM_BYTES) {
             ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
-            loaded.file().preload(bar);
+            loaded.preload(bar);
             bar.finish();
         }
         return loaded;

@@ -38,6 +38,7 @@ public final class GgufFile implements AutoCloseable {
     private final MemorySegment mapping;
     private final int version;
     private final Map<String, Object> metadata;
+    private final Map<String, MemorySegment> encodedMetadata;
     private final Map<String, Tensor> tensors;
     private final long dataOffset;
 
@@ -59,7 +60,11 @@ public final class GgufFile implements AutoCloseable {
         }
         int tensorCount = in.count("tensor count", 8 + 4 + 8 + 4 + 8);
         int kvCount = in.count("metadata count", 8 + 4);
-        metadata = Collections.unmodifiableMap(MetadataReader.read(in, kvCount));
+        Map<String, long[]> spans = new LinkedHashMap<>();
+        metadata = Collections.unmodifiableMap(MetadataReader.read(in, kvCount, spans));
+        Map<String, MemorySegment> encoded = new LinkedHashMap<>();
+        spans.forEach((key, span) -> encoded.put(key, mapping.asSlice(span[0], span[1] - span[0])));
+        encodedMetadata = Collections.unmodifiableMap(encoded);
         int alignment = alignment(fileName);
         List<TensorInfo> infos = new ArrayList<>(tensorCount);
         for (int i = 0; i < tensorCount; i++) infos.add(TensorInfo.read(in));
@@ -124,6 +129,11 @@ public final class GgufFile implements AutoCloseable {
 
     public Map<String, Object> metadata() {
         return metadata;
+    }
+
+    /** Each metadata value as the file encodes it (type id, then the value), to copy it exactly. */
+    public Map<String, MemorySegment> encodedMetadata() {
+        return encodedMetadata;
     }
 
     /** All tensors in file order. */

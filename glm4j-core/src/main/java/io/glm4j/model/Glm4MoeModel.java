@@ -154,7 +154,7 @@ public final class Glm4MoeModel {
 
     private float[] embed(Tensor table, int[] tokens) {
         int h = config.hiddenSize();
-        RowKernel kernel = RowKernel.of(table.type());
+        RowKernel kernel = table.kernel();
         float[] x = new float[tokens.length * h];
         for (int t = 0; t < tokens.length; t++) kernel.dequantize(table.data(), tokens[t] * table.rowBytes(), x, t * h, h);
         return x;

@@ -21,7 +21,7 @@ public final class MatMul {
         if (x.length < (long) tokens * in || out.length < (long) tokens * outDim) {
             throw new IllegalArgumentException(w.name() + ": activation shape does not fit " + tokens + " rows of " + in + " → " + outDim);
         }
-        RowKernel kernel = RowKernel.of(w.type());
+        RowKernel kernel = w.kernel();
         long rowBytes = w.rowBytes();
         pool.forRange(outDim, 16, (start, end) -> {
             for (int o = start; o < end; o++) {

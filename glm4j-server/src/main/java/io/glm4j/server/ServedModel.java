@@ -3,15 +3,13 @@ package io.glm4j.server;
 import io.glm4j.chat.ChatTemplate;
 import io.glm4j.generate.LoadedModel;
 import io.glm4j.model.Glm4MoeConfig;
-import io.glm4j.model.MemoryEstimate;
-import io.glm4j.model.TensorSpec;
 import io.glm4j.tokenizer.Tokenizer;
 import java.time.Instant;
 
 /**
  * The model as the API presents it.
  *
- * @param id          the name clients pass as {@code model}: the GGUF file name without {@code .gguf},
+ * @param id          the name clients pass as {@code model}: the GGUF file name without {@code .gguf} (or the checkpoint directory's name),
  *                    unless renamed with {@link #withId}
  * @param contextSize tokens one request may use (prompt + output)
  * @param created     when the server loaded it, in epoch seconds
@@ -24,10 +22,8 @@ public record ServedModel(String id, Tokenizer tokenizer, ChatTemplate template,
     public static ServedModel of(LoadedModel model, int contextSize) {
         String file = model.path().getFileName().toString();
         String id = file.endsWith(".gguf") ? file.substring(0, file.length() - ".gguf".length()) : file;
-        long weights = MemoryEstimate.weightsBytes(model.file().tensors().values().stream()
-                .map(t -> new TensorSpec(t.name(), t.type(), t.ne())).toList());
         return new ServedModel(id, model.tokenizer(), model.template(), contextSize, Instant.now().getEpochSecond(),
-                model.model().config(), weights);
+                model.model().config(), model.weightsBytes());
     }
 
     /** The same model under another name (the CLI's {@code --alias}). */
