@@ -52,10 +52,6 @@ final class ByteAutomaton {
         this.toEnd = distancesToEnd();
     }
 
-    int stateCount() {
-        return edges.length;
-    }
-
     static ByteAutomaton compile(Grammar grammar) {
         List<String> names = new ArrayList<>(grammar.rules().keySet());
         Map<String, Integer> index = new HashMap<>();

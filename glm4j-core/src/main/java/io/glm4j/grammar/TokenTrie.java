@@ -107,10 +107,6 @@ public final class TokenTrie {
         return vocabularySize;
     }
 
-    public int nodeCount() {
-        return label.length;
-    }
-
     /** The token's bytes, or null if it never matches text (control, unused, end of generation). */
     byte[] piece(int id) {
         return pieces[id];
