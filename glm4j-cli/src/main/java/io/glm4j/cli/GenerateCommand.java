@@ -51,6 +51,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SpeculationOptions speculation;
 
+    @Mixin
+    ConstraintOptions constraint;
+
     @Spec
     CommandSpec spec;
 
@@ -61,7 +64,8 @@ final class GenerateCommand implements Callable<Integer> {
         try (LoadedModel model = modelChoice.open(err)) {
             int[] ids = prompt.ids != null ? TokenIds.parse(prompt.ids) : model.tokenizer().encode(prompt.text, true);
             Session session = context.newSession(model.model());
-            GenerationRequest request = new GenerationRequest(ids, sampling.params(), maxTokens, sampling.stop, ignoreEos, 0);
+            GenerationRequest request = new GenerationRequest(ids, sampling.params(), maxTokens, sampling.stop, ignoreEos, 0,
+                    constraint.constraint(model.tokenizer()));
             Generator.Result r = speculation.generatorFor(model, session, context.kv).generate(session, request, text -> {
                 out.print(text);
                 out.flush();

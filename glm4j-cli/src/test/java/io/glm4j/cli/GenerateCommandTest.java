@@ -44,6 +44,34 @@ class GenerateCommandTest {
     }
 
     @Test
+    void jsonSchemaAndGrammarFilesConstrainTheOutput(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path schema = dir.resolve("schema.json");
+        java.nio.file.Files.writeString(schema, """
+                {"type": "object", "properties": {"ok": {"type": "boolean"}, "n": {"type": "integer", "minimum": 1, "maximum": 9}},
+                 "required": ["ok", "n"], "additionalProperties": false}""");
+        CliRunner json = CliRunner.run("generate", "-m", F32, "-p", "[gMASK]<sop>Hello", "-n", "64", "--seed", "5", "--temperature", "1",
+                "--json-schema", schema.toString());
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode out = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertThat(out.get("ok").isBoolean()).as(json.out()).isTrue();
+        assertThat(out.get("n").asInt()).isBetween(1, 9);
+        assertThat(json.err()).contains("stop: stop");
+
+        java.nio.file.Path grammar = dir.resolve("yes-no.gbnf");
+        java.nio.file.Files.writeString(grammar, "root ::= (\"yes\" | \"no\") \", \" [0-9]{2}\n");
+        CliRunner g = CliRunner.run("generate", "-m", F32, "-p", "[gMASK]<sop>Hello", "-n", "64", "--seed", "5", "--temperature", "1",
+                "--grammar", grammar.toString());
+        assertThat(g.out().strip()).matches("(yes|no), [0-9]{2}");
+
+        java.nio.file.Files.writeString(grammar, "root ::= \"a\" missing\n");
+        LogitsCommandTest.assertOneLineError(CliRunner.run("generate", "-m", F32, "--ids", "1", "--grammar", grammar.toString()),
+                "grammar: rule 'root' refers to undefined rule 'missing'");
+        java.nio.file.Files.writeString(schema, "{\"type\": \"object\", \"not\": {}}");
+        LogitsCommandTest.assertOneLineError(CliRunner.run("generate", "-m", F32, "--ids", "1", "--json-schema", schema.toString()),
+                "schema: 'not' is not supported");
+    }
+
+    @Test
     void badOptionsAreOneLine() {
         LogitsCommandTest.assertOneLineError(CliRunner.run("generate", "-m", F32, "--ids", "1,2,3", "--ctx", "2"), "more than the context of 2");
         LogitsCommandTest.assertOneLineError(CliRunner.run("generate", "-m", F32, "--ids", "1", "--kv", "q4"), "unknown KV cache type 'q4'");

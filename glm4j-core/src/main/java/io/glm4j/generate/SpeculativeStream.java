@@ -131,7 +131,7 @@ final class SpeculativeStream {
 
     /**
      * Runs the NextN layer over the pending positions, then chains on its own output; returns the
-     * greedy drafts (under the request's logit bias and penalties, so a forced token is proposed too).
+     * greedy drafts (under the request's logit bias, penalties and constraint, so a forced token is proposed too).
      */
     private int[] draft(int count) {
         int n = pendingTokens.size();
@@ -144,7 +144,7 @@ final class SpeculativeStream {
         seen[history.length] = sampled;
         int[] result = new int[count];
         for (int d = 0; d < count; d++) {
-            result[d] = state.draft(out.logitsRow(0), Arrays.copyOf(seen, history.length + 1 + d));
+            result[d] = state.draft(out.logitsRow(0), Arrays.copyOf(seen, history.length + 1 + d), d);
             if (d + 1 < count) {
                 seen[history.length + 1 + d] = result[d];
                 out = net.forwardNextN(Batch.of(nextnSeq, nextnCache.length(nextnSeq), new int[] {result[d]}, false), out.hidden(), nextnCache);

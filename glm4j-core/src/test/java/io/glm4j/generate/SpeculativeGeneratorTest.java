@@ -125,6 +125,29 @@ class SpeculativeGeneratorTest {
         }
     }
 
+    /**
+     * Under a grammar, drafts are taken from the masked distribution: where the grammar leaves one
+     * token the draft is that token and is accepted, although the random NextN head agrees with
+     * nothing on its own. The output is still exactly plain constrained decoding's.
+     */
+    @Test
+    void constrainedOutputIsTheSameWithSpeculationAndDraftsFollowTheGrammar() {
+        int[] prompt = Fixtures.golden("F32").prompts().get(1).tokens();
+        String gbnf = "root ::= \"{\\\"answer\\\": \\\"\" (\"yes\" | \"no\") \"\\\", \\\"count\\\": \" [0-9]{1,3} \"}\"\n";
+        int accepted = 0;
+        for (long seed = 1; seed <= 5; seed++) {
+            GenerationRequest r = request(prompt, SamplingParams.GLM45_DEFAULTS.withTemperature(1f).withSeed(seed), 64)
+                    .withConstraint(io.glm4j.grammar.GrammarConstraint.of(gbnf, model.tokenizer()));
+            Generator.Result plain = new Generator(model).generate(session(256), r, text -> {}, () -> false);
+            Generator.Result spec = speculate(3, r, 256);
+            assertThat(spec.tokens()).as("seed %d", seed).containsExactly(plain.tokens());
+            assertThat(spec.text()).matches("\\{\"answer\": \"(yes|no)\", \"count\": [0-9]{1,3}}");
+            assertThat(spec.finishReason()).isEqualTo(FinishReason.STOP);
+            accepted += spec.speculation().accepted();
+        }
+        assertThat(accepted).isPositive();
+    }
+
     @Test
     void seededSamplingGivesTheSameTokensAsPlainDecoding() {
         int[] prompt = Fixtures.golden("F32").prompts().get(1).tokens();

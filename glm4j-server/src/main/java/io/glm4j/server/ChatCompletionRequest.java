@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.glm4j.chat.ChatMessage;
 import io.glm4j.chat.ChatRequest;
+import io.glm4j.chat.ThinkingStart;
+import io.glm4j.generate.AfterThinking;
 import io.glm4j.generate.GenerationRequest;
 import io.glm4j.generate.SamplingParams;
+import io.glm4j.grammar.TokenConstraint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,12 +23,15 @@ import java.util.regex.Pattern;
  * A validated {@code POST /v1/chat/completions} body: the conversation and tools the prompt is
  * rendered from, and how to generate the reply.
  *
- * @param toolCalls   whether tool calls are offered and parsed ({@code tool_choice} auto, the default) or not (none)
+ * @param toolCalls   whether tool calls are offered and parsed ({@code tool_choice} auto, the default, required or
+ *                    a named function) or not (none)
  * @param topLogprobs alternatives per token; only used when {@code logprobs}
+ * @param constraint  what the answer must follow ({@link StructuredOutput}), or null; it applies
+ *                    after the reasoning block
  */
 record ChatCompletionRequest(
         ChatRequest chat, boolean toolCalls, SamplingParams sampling, Integer maxTokens, List<String> stop,
-        boolean ignoreEos, boolean logprobs, int topLogprobs, boolean stream, boolean includeUsage) {
+        boolean ignoreEos, boolean logprobs, int topLogprobs, boolean stream, boolean includeUsage, TokenConstraint constraint) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
@@ -34,10 +40,18 @@ record ChatCompletionRequest(
     static ChatCompletionRequest parse(RequestFields f, ServedModel model) {
         List<ChatMessage> messages = messages(f.node("messages"), f.has("messages"));
         List<JsonNode> tools = tools(f.node("tools"));
-        boolean toolCalls = toolChoice(f.node("tool_choice"));
+        ToolChoice choice = toolChoice(f.node("tool_choice"));
+        boolean toolCalls = choice != ToolChoice.NONE;
         Map<String, JsonNode> kwargs = templateKwargs(f.node("chat_template_kwargs"));
         if (f.has("n") && f.integer("n", 1L, 1, 1) != 1) throw ApiException.invalid("n", "'n' must be 1");
-        responseFormat(f.node("response_format"));
+        List<StructuredOutput.Choice> constraints = new ArrayList<>();
+        StructuredOutput.Choice format = StructuredOutput.fromFormatFields(f);
+        if (format != null) constraints.add(format);
+        if (choice.forced()) {
+            if (tools == null || tools.isEmpty()) throw ApiException.invalid("tool_choice", "'tool_choice' forces a tool call, but the request has no 'tools'");
+            constraints.add(StructuredOutput.toolCall(tools, choice.function, f.bool("parallel_tool_calls", true)));
+        }
+        TokenConstraint constraint = StructuredOutput.compile(StructuredOutput.single(constraints), model);
         boolean logprobs = f.bool("logprobs", false);
         int top = (int) (long) f.integer("top_logprobs", 0L, 0, 20);
         if (f.has("top_logprobs") && !logprobs) throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs': true");
@@ -52,14 +66,18 @@ record ChatCompletionRequest(
         Integer maxTokens = f.has("max_completion_tokens") || f.has("max_tokens") ? SamplingFields.maxTokens(f, 0) : null;
         ChatRequest chat = new ChatRequest(messages, toolCalls ? tools : null, true, kwargs);
         return new ChatCompletionRequest(chat, toolCalls, SamplingFields.read(f, model.tokenizer().vocabularySize()), maxTokens,
-                f.strings("stop", 16), f.bool("ignore_eos", false), logprobs, top, stream, includeUsage);
+                f.strings("stop", 16), f.bool("ignore_eos", false), logprobs, top, stream, includeUsage, constraint);
     }
 
-    /** What to generate after {@code prompt}: at most what the request asks and the context leaves. */
-    GenerationRequest generation(int[] prompt, int contextSize) {
-        int room = contextSize - prompt.length;
+    /**
+     * What to generate after {@code prompt} (rendered as {@code promptText}): at most what the
+     * request asks and the context leaves; a constraint starts after the reasoning block.
+     */
+    GenerationRequest generation(int[] prompt, String promptText, ServedModel model) {
+        int room = model.contextSize() - prompt.length;
         int limit = maxTokens == null ? room : Math.min(maxTokens, room);
-        return new GenerationRequest(prompt, sampling, limit, stop, ignoreEos, logprobs ? Math.max(1, topLogprobs) : 0);
+        TokenConstraint answer = constraint == null ? null : AfterThinking.of(constraint, ThinkingStart.fromPrompt(promptText), model.tokenizer());
+        return new GenerationRequest(prompt, sampling, limit, stop, ignoreEos, logprobs ? Math.max(1, topLogprobs) : 0, answer);
     }
 
     private static List<ChatMessage> messages(JsonNode v, boolean present) {
@@ -168,11 +186,31 @@ record ChatCompletionRequest(
         if (!required.isMissingNode() && !required.isArray()) throw ApiException.invalid(at + ".required", "'" + at + ".required' must be an array");
     }
 
-    /** True for "auto" (or absent), false for "none"; forcing a call is not supported yet. */
-    private static boolean toolChoice(JsonNode v) {
-        if (v == null || (v.isTextual() && v.asText().equals("auto"))) return true;
-        if (v.isTextual() && v.asText().equals("none")) return false;
-        throw ApiException.invalid("tool_choice", "'tool_choice' must be \"auto\" or \"none\"; forcing a tool call is not supported");
+    /** {@code tool_choice}: auto (or absent), none, required, or one named function ({@code function} non-null). */
+    private record ToolChoice(String mode, String function) {
+        static final ToolChoice AUTO = new ToolChoice("auto", null);
+        static final ToolChoice NONE = new ToolChoice("none", null);
+
+        boolean forced() {
+            return mode.equals("required") || function != null;
+        }
+    }
+
+    private static ToolChoice toolChoice(JsonNode v) {
+        if (v == null) return ToolChoice.AUTO;
+        if (v.isTextual()) {
+            return switch (v.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> new ToolChoice("required", null);
+                default -> throw ApiException.invalid("tool_choice", "'tool_choice' must be \"auto\", \"none\", \"required\" or {\"type\": \"function\", \"function\": {\"name\": ...}}");
+            };
+        }
+        JsonNode name = v.path("function").path("name");
+        if (!v.isObject() || !"function".equals(v.path("type").asText()) || !name.isTextual()) {
+            throw ApiException.invalid("tool_choice", "'tool_choice' must be \"auto\", \"none\", \"required\" or {\"type\": \"function\", \"function\": {\"name\": ...}}");
+        }
+        return new ToolChoice("function", name.asText());
     }
 
     private static Map<String, JsonNode> templateKwargs(JsonNode v) {
@@ -185,10 +223,5 @@ record ChatCompletionRequest(
         Map<String, JsonNode> out = new HashMap<>();
         v.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
-    }
-
-    private static void responseFormat(JsonNode v) {
-        if (v == null || (v.isObject() && "text".equals(v.path("type").asText()))) return;
-        throw ApiException.invalid("response_format", "'response_format' must be {\"type\": \"text\"}; structured output is not supported yet");
     }
 }

@@ -25,7 +25,7 @@ final class ChatCompletions {
         int[] ids = Prompts.tokenize(model, prompt, "messages");
         TokenLogprobs logprobs = request.logprobs() ? new TokenLogprobs(model.tokenizer(), request.topLogprobs()) : null;
         ChatReply reply = new ChatReply(prompt, request, model.tokenizer(), logprobs);
-        GenerationStream generation = GenerationStream.submit(engine, request.generation(ids, model.contextSize()));
+        GenerationStream generation = GenerationStream.submit(engine, request.generation(ids, prompt, model));
         Turn turn = new Turn(OpenAiJson.id("chatcmpl-"), Instant.now().getEpochSecond(), request, reply, generation);
         try {
             if (request.stream()) stream(ctx, turn);

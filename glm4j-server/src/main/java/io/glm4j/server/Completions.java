@@ -44,7 +44,8 @@ final class Completions {
         }
         int maxTokens = Math.min(SamplingFields.maxTokens(f, DEFAULT_MAX_TOKENS), model.contextSize() - prompt.length);
         GenerationRequest request = new GenerationRequest(prompt, SamplingFields.read(f, model.tokenizer().vocabularySize()),
-                maxTokens, f.strings("stop", 16), f.bool("ignore_eos", false), wantLogprobs ? Math.max(1, logprobs) : 0);
+                maxTokens, f.strings("stop", 16), f.bool("ignore_eos", false), wantLogprobs ? Math.max(1, logprobs) : 0,
+                StructuredOutput.compile(StructuredOutput.fromFormatFields(f), model));
         GenerationStream generation = GenerationStream.submit(engine, request);
         Reply reply = new Reply(OpenAiJson.id("cmpl-"), Instant.now().getEpochSecond(), wantLogprobs ? new Logprobs(logprobs) : null, includeUsage);
         try {

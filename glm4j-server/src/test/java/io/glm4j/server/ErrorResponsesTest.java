@@ -65,7 +65,9 @@ class ErrorResponsesTest {
                 bad("{\"messages\": " + user + ", \"tools\": [{\"type\": \"code\"}]}", 400, "tools[0].type", "invalid_value", "\"type\": \"function\""),
                 bad("{\"messages\": " + user + ", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"array\"}}}]}", 400, "tools[0].function.parameters.type", "invalid_value", "object"),
                 bad("{\"messages\": " + user + ", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\", \"properties\": {\"x\": 1}}}}]}", 400, "tools[0].function.parameters.properties.x", "invalid_value", "schema object"),
-                bad("{\"messages\": " + user + ", \"tool_choice\": \"required\"}", 400, "tool_choice", "invalid_value", "not supported"),
+                bad("{\"messages\": " + user + ", \"tool_choice\": \"required\"}", 400, "tool_choice", "invalid_value", "has no 'tools'"),
+                bad("{\"messages\": " + user + ", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"g\"}}}", 400, "tool_choice", "invalid_value", "'g', which is not among the tools"),
+                bad("{\"messages\": " + user + ", \"tool_choice\": \"always\"}", 400, "tool_choice", "invalid_value", "\"required\""),
                 bad("{\"messages\": " + user + ", \"max_tokens\": -1}", 400, "max_tokens", "invalid_value", "got -1"),
                 bad("{\"messages\": " + user + ", \"max_completion_tokens\": 0}", 400, "max_completion_tokens", "invalid_value", "got 0"),
                 bad("{\"messages\": " + user + ", \"max_tokens\": \"ten\"}", 400, "max_tokens", "invalid_value", "must be an integer"),
@@ -87,7 +89,11 @@ class ErrorResponsesTest {
                 bad("{\"messages\": " + user + ", \"stop\": 5}", 400, "stop", "invalid_value", "string or an array"),
                 bad("{\"messages\": " + user + ", \"stream_options\": {\"include_usage\": true}}", 400, "stream_options", "invalid_value", "only allowed when 'stream'"),
                 bad("{\"messages\": " + user + ", \"stream\": \"yes\"}", 400, "stream", "invalid_value", "must be a boolean"),
-                bad("{\"messages\": " + user + ", \"response_format\": {\"type\": \"json_object\"}}", 400, "response_format", "invalid_value", "not supported"),
+                bad("{\"messages\": " + user + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\": {\"type\": \"object\", \"not\": {}}}}}", 400, "response_format.json_schema.schema", "invalid_value", "'not' is not supported"),
+                bad("{\"messages\": " + user + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\"}}}", 400, "response_format.json_schema.schema", "missing_required_parameter", "schema"),
+                bad("{\"messages\": " + user + ", \"response_format\": {\"type\": \"xml\"}}", 400, "response_format.type", "invalid_value", "json_schema"),
+                bad("{\"messages\": " + user + ", \"grammar\": \"root ::= foo\"}", 400, "grammar", "invalid_value", "undefined rule 'foo'"),
+                bad("{\"messages\": " + user + ", \"grammar\": \"root ::= \\\"a\\\"\", \"response_format\": {\"type\": \"json_object\"}}", 400, "grammar", "invalid_value", "give only one"),
                 bad("{\"messages\": " + user + ", \"chat_template_kwargs\": {\"enable_thinking\": \"no\"}}", 400, "chat_template_kwargs.enable_thinking", "invalid_value", "boolean"));
     }
 
@@ -110,6 +116,8 @@ class ErrorResponsesTest {
         assertError(post("/v1/completions", "{\"prompt\": [\"a\", \"b\"]}"), 400, "prompt", "invalid_value", "batches of prompts are not supported");
         assertError(post("/v1/completions", "{\"prompt\": \"" + "free software ".repeat(300) + "\"}"), 400, "prompt", "context_length_exceeded", "context");
         assertError(post("/v1/completions", "{\"prompt\": \"hi\", \"logprobs\": 6}"), 400, "logprobs", "invalid_value", "[0, 5]");
+        assertError(post("/v1/completions", "{\"prompt\": \"hi\", \"json_schema\": {\"type\": \"wat\"}}"), 400, "json_schema", "invalid_value", "unknown type 'wat'");
+        assertError(post("/v1/completions", "{\"prompt\": \"hi\", \"grammar\": \"root ::= [a-\"}"), 400, "grammar", "invalid_value", "unterminated character class");
         assertError(post("/v1/completions", "{\"prompt\": \"hi\", \"echo\": true}"), 400, "echo", "invalid_value", "not supported");
         assertError(post("/v1/completions", "{\"model\": \"other\", \"prompt\": \"hi\"}"), 404, "model", "model_not_found", "other");
     }
