@@ -5,6 +5,7 @@ import io.glm4j.chat.OutputEvent;
 import io.glm4j.generate.Conversation;
 import io.glm4j.generate.FinishReason;
 import io.glm4j.generate.LoadedModel;
+import io.glm4j.generate.Session;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -24,7 +25,9 @@ import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Interactive chat in the terminal: line editing and history (JLine), multi-line input, the
@@ -51,17 +54,24 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ContextOptions context;
 
+    @Mixin
+    SpeculationOptions speculation;
+
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "4096", description = "Most tokens per answer (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
     @Option(names = "--no-think", description = "Start with reasoning off (as /nothink).")
     boolean noThink;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
-        try (Terminal terminal = terminals.get(); LoadedModel model = modelChoice.open()) {
+        try (Terminal terminal = terminals.get(); LoadedModel model = modelChoice.open(spec.commandLine().getErr())) {
             PrintWriter out = terminal.writer();
-            Conversation chat = new Conversation(model, context.newSession(model.model()));
+            Session session = context.newSession(model.model());
+            Conversation chat = new Conversation(model, session, speculation.generatorFor(model, session, context.kv));
             chat.setThinking(!noThink);
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).parser(plainParser())
                     .variable(LineReader.HISTORY_FILE, historyFile())
@@ -121,6 +131,7 @@ final class ChatCommand implements Callable<Integer> {
             out.println();
             FinishReason reason = reply.generation().finishReason();
             if (reason == FinishReason.CANCELLED) out.println("(stopped)");
+            if (speculation.verbose) out.println("(" + SpeculationOptions.describe(reply.generation()) + ")");
             if (reason == FinishReason.LENGTH) out.println("(answer cut at " + maxTokens + " tokens)");
             if (reason == FinishReason.CONTEXT_FULL) out.println("(the context is full: /reset to start over, or use a larger --ctx)");
         } catch (Glm4jException e) {

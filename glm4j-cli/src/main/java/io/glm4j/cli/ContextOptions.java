@@ -15,11 +15,20 @@ final class ContextOptions {
     String kv;
 
     Session newSession(Glm4MoeModel model) {
+        return new Session(model, model.newCache(type(), size(model), 1), 0);
+    }
+
+    /** Tokens per sequence: --ctx, checked against the model's context. */
+    int size(Glm4MoeModel model) {
         int size = ctx != null ? ctx : Math.min(4096, model.config().contextLength());
         if (size < 1) throw new Glm4jException("--ctx must be at least 1");
         if (size > model.config().contextLength()) {
             throw new Glm4jException("--ctx " + size + " is larger than the model's context of " + model.config().contextLength());
         }
-        return new Session(model, model.newCache(KvCacheType.parse(kv), size, 1), 0);
+        return size;
+    }
+
+    KvCacheType type() {
+        return KvCacheType.parse(kv);
     }
 }

@@ -48,6 +48,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ContextOptions context;
 
+    @Mixin
+    SpeculationOptions speculation;
+
+    @Mixin
+    ConstraintOptions constraint;
+
     @Spec
     CommandSpec spec;
 
@@ -55,11 +61,12 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel model = modelChoice.open()) {
+        try (LoadedModel model = modelChoice.open(err)) {
             int[] ids = prompt.ids != null ? TokenIds.parse(prompt.ids) : model.tokenizer().encode(prompt.text, true);
             Session session = context.newSession(model.model());
-            GenerationRequest request = new GenerationRequest(ids, sampling.params(), maxTokens, sampling.stop, ignoreEos, 0);
-            Generator.Result r = new Generator(model).generate(session, request, text -> {
+            GenerationRequest request = new GenerationRequest(ids, sampling.params(), maxTokens, sampling.stop, ignoreEos, 0,
+                    constraint.constraint(model.tokenizer()));
+            Generator.Result r = speculation.generatorFor(model, session, context.kv).generate(session, request, text -> {
                 out.print(text);
                 out.flush();
             }, () -> false);
@@ -70,6 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
                     ids.length, r.prefillNanos() / 1e9, ids.length / (r.prefillNanos() / 1e9),
                     r.tokens().length, r.decodeNanos() / 1e9, Math.max(0, r.tokens().length - 1) / Math.max(1e-9, r.decodeNanos() / 1e9),
                     r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+            if (speculation.verbose) err.println(SpeculationOptions.describe(r));
         }
         return 0;
     }

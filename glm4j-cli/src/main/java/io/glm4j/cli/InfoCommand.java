@@ -1,7 +1,10 @@
 package io.glm4j.cli;
 
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.hf.HfCheckpoint;
 import io.glm4j.model.Glm4MoeConfig;
+import io.glm4j.safetensors.Dtype;
+import io.glm4j.safetensors.SafetensorsFile;
 import io.glm4j.tensor.GgmlType;
 import io.glm4j.tensor.Tensor;
 import java.io.PrintWriter;
@@ -14,11 +17,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Describes a GGUF model file without loading its weights. */
+/** Describes a GGUF model file or a checkpoint directory without loading its weights. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print a model's architecture, hyper-parameters, tensor types, parameter count and file size.")
 final class InfoCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "GGUF model file.")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "GGUF model file or Hugging Face checkpoint directory.")
     Path model;
 
     @Spec
@@ -27,6 +30,10 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (HfCheckpoint.isCheckpoint(model)) {
+            describeCheckpoint(out);
+            return 0;
+        }
         try (GgufFile file = GgufFile.open(model)) {
             var meta = file.meta();
             out.printf("file:          %s%n", file.path());
@@ -49,6 +56,26 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private void describeCheckpoint(PrintWriter out) {
+        try (HfCheckpoint checkpoint = HfCheckpoint.open(model)) {
+            long bytes = 0, params = 0;
+            for (Path shard : checkpoint.shards().files()) bytes += shard.toFile().length();
+            Map<Dtype, Integer> dtypes = new TreeMap<>();
+            for (String name : checkpoint.shards().names()) {
+                SafetensorsFile.Entry e = checkpoint.shards().entry(name);
+                dtypes.merge(e.dtype(), 1, Integer::sum);
+                if (!name.endsWith("_scale") && !name.endsWith("_scale_inv")) params += e.elementCount();
+            }
+            out.printf("checkpoint:    %s (%d safetensors files)%n", checkpoint.directory(), checkpoint.shards().files().size());
+            out.printf("file size:     %,d bytes (%s)%n", bytes, humanBytes(bytes));
+            out.printf("architecture:  %s (Hugging Face model_type glm4_moe)%n", Glm4MoeConfig.ARCHITECTURE);
+            out.printf("parameters:    %,d (%s)%n", params, humanCount(params));
+            out.printf("tensors:       %d%n", checkpoint.shards().names().size());
+            dtypes.forEach((dtype, count) -> out.printf("  %-8s %d%n", dtype, count));
+            printConfig(out, checkpoint.modelConfig());
+        }
     }
 
     private static void printConfig(PrintWriter out, Glm4MoeConfig c) {

@@ -50,7 +50,7 @@ final class LogitsCommand implements Callable<Integer> {
             throw new Glm4jException("the prompt has " + tokens.length + " tokens, more than the context of " + context);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel loaded = modelChoice.open()) {
+        try (LoadedModel loaded = modelChoice.open(spec.commandLine().getErr())) {
             Glm4MoeModel model = loaded.model();
             Glm4MoeModel.Output result = model.forward(Batch.of(0, 0, tokens, true), model.newCache(context, 1));
             if (mtp) result = nextN(model, tokens, result.hidden(), context);

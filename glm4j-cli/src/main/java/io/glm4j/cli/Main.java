@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         name = "glm4j",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Runs GLM-4.5 family models (GGUF) on the CPU.",
+        description = "Runs GLM-4.5 family models (GGUF files or Hugging Face checkpoints) on the CPU.",
         subcommands = {
             InfoCommand.class,
             LogitsCommand.class,
@@ -23,7 +23,10 @@ import picocli.CommandLine.Command;
             RenderCommand.class,
             GenerateCommand.class,
             ChatCommand.class,
+            ServeCommand.class,
             SynthCommand.class,
+            ConvertCommand.class,
+            QuantizeCommand.class,
             MemCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

@@ -2,8 +2,10 @@ package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.hf.HfCheckpoint;
 import io.glm4j.model.FileType;
 import io.glm4j.model.Glm4MoeConfig;
+import io.glm4j.model.Glm4MoeTensors;
 import io.glm4j.model.KnownModel;
 import io.glm4j.model.MemoryEstimate;
 import io.glm4j.model.QuantMix;
@@ -32,7 +34,7 @@ final class MemCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "-m", paramLabel = "FILE", description = "A GGUF model file.")
+        @Option(names = "-m", paramLabel = "FILE", description = "A GGUF model file or a Hugging Face checkpoint directory.")
         Path file;
 
         @Option(names = "--model", paramLabel = "NAME", description = "A published model: glm-4.5-air or glm-4.5 (weights BF16 unless --quant).")
@@ -102,7 +104,21 @@ final class MemCommand implements Callable<Integer> {
         return new Weights(model.id + ", weights " + type, model.config(), MemoryEstimate.weightsBytes(tensors));
     }
 
+    private Weights fromCheckpoint(Path directory) {
+        try (HfCheckpoint checkpoint = HfCheckpoint.open(directory)) {
+            Glm4MoeConfig config = checkpoint.modelConfig();
+            String name = directory.toAbsolutePath().normalize().getFileName().toString();
+            if (quant == null) {
+                return new Weights(name + ", weights as stored", config, checkpoint.shards().tensorBytes());
+            }
+            FileType type = FileType.parse(quant);
+            List<TensorSpec> tensors = QuantMix.of(type, config).apply(Glm4MoeTensors.of(config, checkpoint.config().qkNorm()));
+            return new Weights(name + ", weights converted to " + type, config, MemoryEstimate.weightsBytes(tensors));
+        }
+    }
+
     private Weights fromFile(Path file) {
+        if (HfCheckpoint.isCheckpoint(file)) return fromCheckpoint(file);
         try (GgufFile gguf = GgufFile.open(file)) {
             Tensor embedding = gguf.tensor("token_embd.weight");
             Glm4MoeConfig config = Glm4MoeConfig.from(gguf.meta(), Math.toIntExact(embedding.ne()[1]));

@@ -2,20 +2,45 @@ package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
+import io.glm4j.model.synth.DemoModel;
 import io.glm4j.tensor.WorkerPool;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The model to run, and the worker threads to run it on. */
 final class ModelChoice {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "GGUF model file.")
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file or Hugging Face checkpoint directory (default: the built-in demo model, random weights).")
     Path model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    LoadedModel open() {
-        return LoadedModel.open(model, pool());
+    @Option(names = "--no-preload", description = "Do not read a large model file into memory before the first token.")
+    boolean noPreload;
+
+    /** Files at least this large are read into memory up front, with a progress bar. */
+    private static final long PRELOAD_FROM_BYTES = 1L << 30;
+
+    /**
+     * Opens the model (without -m, the demo model, written on first use, with a notice on
+     * {@code err}); a large file is then read into memory with a progress bar on {@code err}.
+     */
+    LoadedModel open(PrintWriter err) {
+        Path path = model;
+        if (path == null) {
+            err.println(DemoModel.NOTICE);
+            err.flush();
+            path = DemoModel.path(pool());
+        }
+        LoadedModel loaded = LoadedModel.open(path, pool());
+        long size = loaded.fileSize();
+        if (!noPreload && size >= PRELOAD_FROM_BYTES) {
+            ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
+            loaded.preload(bar);
+            bar.finish();
+        }
+        return loaded;
     }
 
     WorkerPool pool() {

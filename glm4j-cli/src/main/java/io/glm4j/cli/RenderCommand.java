@@ -4,6 +4,7 @@ import io.glm4j.Glm4jException;
 import io.glm4j.chat.ChatRequest;
 import io.glm4j.chat.ChatTemplate;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.hf.HfCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "render", mixinStandardHelpOptions = true,
         description = "Print exactly the prompt text the model's chat template produces for a chat-completions request body.")
 final class RenderCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "GGUF model file (its tokenizer.chat_template).")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "GGUF model file (its tokenizer.chat_template) or Hugging Face checkpoint directory (its chat template).")
     Path model;
 
     @Option(names = "--request", required = true, paramLabel = "REQ.json", description = "A chat-completions request body (JSON).")
@@ -38,8 +39,12 @@ final class RenderCommand implements Callable<Integer> {
             throw new Glm4jException("request file not found: " + request);
         }
         ChatTemplate template;
-        try (GgufFile file = GgufFile.open(model)) {
-            template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));
+        if (HfCheckpoint.isCheckpoint(model)) {
+            template = new ChatTemplate(HfCheckpoint.chatTemplate(model));
+        } else {
+            try (GgufFile file = GgufFile.open(model)) {
+                template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(template.render(ChatRequest.fromJson(body)));

@@ -2,6 +2,7 @@ package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.hf.HfCheckpoint;
 import io.glm4j.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ final class TokenizerOptions {
     Source source;
 
     static final class Source {
-        @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file.")
+        @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "GGUF model file or Hugging Face checkpoint directory.")
         Path model;
 
         @Option(names = "--tokenizer", paramLabel = "tokenizer.json", description = "Hugging Face tokenizer.json.")
@@ -22,6 +23,7 @@ final class TokenizerOptions {
     }
 
     Tokenizer load() {
+        if (source.model != null && HfCheckpoint.isCheckpoint(source.model)) return HfCheckpoint.tokenizer(source.model);
         if (source.model != null) {
             try (GgufFile file = GgufFile.open(source.model)) {
                 return Tokenizer.fromGgufMetadata(file.metadata());

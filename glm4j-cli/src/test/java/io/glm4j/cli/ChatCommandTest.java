@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -24,12 +25,34 @@ class ChatCommandTest {
     static final String[] NO_EOG = {"-l", "568-inf", "-l", "575-inf", "-l", "577-inf"};
 
     final ByteArrayOutputStream screen = new ByteArrayOutputStream();
-    final PipedOutputStream keyboard = new PipedOutputStream();
+    final Keyboard keyboard = new Keyboard();
     Terminal terminal;
 
+    /** Typed bytes, handed to the terminal as they come; it never reports end of input (unlike a pipe whose writer thread is gone). */
+    static final class Keyboard extends InputStream {
+        private final BlockingQueue<Integer> keys = new LinkedBlockingQueue<>();
+
+        void type(byte[] bytes) {
+            for (byte b : bytes) keys.add(b & 0xFF);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return keys.take();
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException();
+            }
+        }
+
+        @Override
+        public int available() {
+            return keys.size();
+        }
+    }
+
     ChatCommandTest() throws IOException {
-        PipedInputStream in = new PipedInputStream(keyboard, 1 << 16);
-        terminal = TerminalBuilder.builder().system(false).dumb(true).streams(in, screen).encoding(StandardCharsets.UTF_8).build();
+        terminal = TerminalBuilder.builder().system(false).dumb(true).streams(keyboard, screen).encoding(StandardCharsets.UTF_8).build();
         ChatCommand.terminals = () -> terminal;
         System.setProperty("user.home", System.getProperty("java.io.tmpdir"));
     }
@@ -40,12 +63,7 @@ class ChatCommandTest {
     }
 
     void type(String text) {
-        try {
-            keyboard.write(text.getBytes(StandardCharsets.UTF_8));
-            keyboard.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        keyboard.type(text.getBytes(StandardCharsets.UTF_8));
     }
 
     String screen() {

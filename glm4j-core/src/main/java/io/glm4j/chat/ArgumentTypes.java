@@ -50,7 +50,7 @@ final class ArgumentTypes {
     }
 
     /** A string type, possibly nullable: {@code "string"}, {@code ["string","null"]}, anyOf/oneOf of those, a string enum. */
-    private static boolean isString(JsonNode schema) {
+    static boolean isString(JsonNode schema) {
         JsonNode type = schema.path("type");
         if (type.isTextual()) {
             return type.asText().equals("string");

@@ -32,6 +32,7 @@ public final class Glm45OutputParser {
     private enum State { AWAITING_THINK, REASONING, CONTENT, TOOL_CALL }
 
     private final ToolCallMarkup toolCalls;
+    private final boolean parseToolCalls;
     private final StringBuilder pending = new StringBuilder();
     private final TrimmedText reasoning = new TrimmedText();
     private final TrimmedText content = new TrimmedText();
@@ -44,7 +45,16 @@ public final class Glm45OutputParser {
      * @param tools the request's tool definitions (may be null), for typing argument values
      */
     public Glm45OutputParser(ThinkingStart start, List<JsonNode> tools) {
+        this(start, tools, true);
+    }
+
+    /**
+     * @param parseToolCalls false to keep tool-call markup as answer text (OpenAI's
+     *                       {@code tool_choice: "none"})
+     */
+    public Glm45OutputParser(ThinkingStart start, List<JsonNode> tools, boolean parseToolCalls) {
         this.toolCalls = new ToolCallMarkup(new ArgumentTypes(tools));
+        this.parseToolCalls = parseToolCalls;
         this.state = switch (start) {
             case AWAITING -> State.AWAITING_THINK;
             case OPEN -> State.REASONING;
@@ -110,6 +120,10 @@ public final class Glm45OutputParser {
                     state = State.CONTENT;
                 }
                 case CONTENT -> {
+                    if (!parseToolCalls) {
+                        emitContent(takeUpTo(pending.length()), events);
+                        return;
+                    }
                     int open = pending.indexOf(TOOL_CALL_OPEN);
                     if (open < 0) {
                         emitContent(takeUpTo(partialTagStart(TOOL_CALL_OPEN)), events);

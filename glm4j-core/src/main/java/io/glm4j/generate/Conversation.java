@@ -21,12 +21,19 @@ import java.util.function.Consumer;
 public final class Conversation {
     private final LoadedModel model;
     private final Session session;
+    private final TokenGenerator generator;
     private final List<ChatMessage> messages = new ArrayList<>();
     private boolean thinking = true;
 
     public Conversation(LoadedModel model, Session session) {
+        this(model, session, new Generator(model));
+    }
+
+    /** A conversation decoded by {@code generator} (e.g. a {@link SpeculativeGenerator}). */
+    public Conversation(LoadedModel model, Session session, TokenGenerator generator) {
         this.model = model;
         this.session = session;
+        this.generator = generator;
     }
 
     /** Thinking mode on (the model may reason first) or off ({@code enable_thinking=false}). */
@@ -63,7 +70,7 @@ public final class Conversation {
         List<OutputEvent> all = new ArrayList<>();
         Generator.Result result;
         try {
-            result = new Generator(model).generate(session, GenerationRequest.of(ids, sampling, maxTokens), text -> {
+            result = generator.generate(session, GenerationRequest.of(ids, sampling, maxTokens), text -> {
                 for (OutputEvent e : parser.feed(text)) {
                     all.add(e);
                     events.accept(e);

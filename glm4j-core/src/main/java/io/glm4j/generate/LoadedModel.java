@@ -2,46 +2,99 @@ package io.glm4j.generate;
 
 import io.glm4j.chat.ChatTemplate;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.hf.HfCheckpoint;
 import io.glm4j.model.Glm4MoeModel;
+import io.glm4j.model.Glm4MoeWeights;
 import io.glm4j.tensor.WorkerPool;
 import io.glm4j.tokenizer.Tokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
- * Everything a model file provides for generation: the network, its tokenizer, its chat
- * template and the ids that end a turn. Closing it unmaps the file.
+ * Everything a model provides for generation: the network, its tokenizer, its chat template and the
+ * ids that end a turn. A model is a GGUF file or a Hugging Face checkpoint directory (BF16 or FP8
+ * safetensors); both are memory-mapped, and closing this unmaps them.
  */
 public final class LoadedModel implements AutoCloseable {
-    private final GgufFile file;
+    /** The mapped files: how to close them, their size, their tensors' size, and how to read them into memory up front. */
+    private record Mapping(Runnable close, LongSupplier bytes, LongSupplier weightBytes, Consumer<LongConsumer> preload) {}
+
+    private final Path path;
+    private final Mapping files;
     private final Glm4MoeModel model;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final Set<Integer> endOfGeneration;
 
-    private LoadedModel(GgufFile file, Glm4MoeModel model, Tokenizer tokenizer, ChatTemplate template) {
-        this.file = file;
+    private LoadedModel(Path path, Mapping files, Glm4MoeModel model, Tokenizer tokenizer, ChatTemplate template,
+            Set<Integer> endOfGeneration) {
+        this.path = path;
+        this.files = files;
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
-        this.endOfGeneration = tokenizer.specialTokens().endOfGeneration();
+        this.endOfGeneration = endOfGeneration;
     }
 
+    /** Opens a {@code .gguf} file, or a checkpoint directory (one with a {@code config.json}). */
     public static LoadedModel open(Path path, WorkerPool pool) {
+        return Files.isDirectory(path) ? openCheckpoint(path, pool) : openGguf(path, pool);
+    }
+
+    private static LoadedModel openGguf(Path path, WorkerPool pool) {
         GgufFile file = GgufFile.open(path);
         try {
             Glm4MoeModel model = Glm4MoeModel.load(file, pool);
             Tokenizer tokenizer = Tokenizer.fromGgufMetadata(file.metadata());
             ChatTemplate template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));
-            return new LoadedModel(file, model, tokenizer, template);
+            return new LoadedModel(path, new Mapping(file::close, file::fileSize,
+                    () -> file.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum(), file::preload), model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
     }
 
+    private static LoadedModel openCheckpoint(Path directory, WorkerPool pool) {
+        HfCheckpoint checkpoint = HfCheckpoint.open(directory);
+        try {
+            Glm4MoeModel model = new Glm4MoeModel(checkpoint.modelConfig(),
+                    Glm4MoeWeights.load(checkpoint.weights(), checkpoint.modelConfig()), pool);
+            Tokenizer tokenizer = checkpoint.tokenizer();
+            ChatTemplate template = new ChatTemplate(checkpoint.chatTemplate());
+            Mapping files = new Mapping(checkpoint::close, checkpoint.shards()::byteSize, checkpoint.shards()::tensorBytes,
+                    checkpoint.shards()::preload);
+            return new LoadedModel(directory, files, model, tokenizer, template, checkpoint.endOfGeneration(tokenizer));
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
     public Path path() {
-        return file.path();
+        return path;
+    }
+
+    /** Bytes of the model's files (the GGUF file, or every safetensors shard). */
+    public long fileSize() {
+        return files.bytes().getAsLong();
+    }
+
+    /** Bytes of the weights as stored (every tensor, FP8 scales included). */
+    public long weightsBytes() {
+        return files.weightBytes().getAsLong();
+    }
+
+    /**
+     * Reads the model's files into the page cache now, reporting bytes done, so the first tokens do
+     * not wait on the disk (what a progress bar for opening a large model shows).
+     */
+    public void preload(LongConsumer progress) {
+        files.preload().accept(progress);
     }
 
     public Glm4MoeModel model() {
@@ -62,6 +115,6 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        file.close();
+        files.close().run();
     }
 }

@@ -83,6 +83,14 @@ public final class Sampler {
         return List.of(out);
     }
 
+    /** The most likely token after bias, penalties and the token mask (null: all), what a greedy draft proposes. */
+    public int mostLikely(float[] logits, int[] history, int historyLength, boolean[] allowed) {
+        float[] s = adjustedLogits(logits, history, historyLength, allowed);
+        int best = 0;
+        for (int i = 1; i < s.length; i++) if (s[i] > s[best]) best = i;
+        return best;
+    }
+
     /** Logits after bias, penalties and the token mask (a copy; {@code logits} is not changed). */
     float[] adjustedLogits(float[] logits, int[] history, int historyLength, boolean[] allowed) {
         float[] s = logits.clone();

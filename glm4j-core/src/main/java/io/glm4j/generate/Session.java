@@ -44,59 +44,90 @@ public final class Session {
      * Makes the cache hold exactly {@code prompt} and returns the logits after its last token.
      * The longest common prefix with what is cached is kept (at least one token is always
      * evaluated, to get logits).
-     *
-     * @return the number of prompt tokens reused from the cache, and the logits
      */
     public Prefill prefill(int[] prompt) {
+        return prefill(prompt, Integer.MAX_VALUE, false);
+    }
+
+    /**
+     * As {@link #prefill(int[])}, reusing at most {@code maxReuse} cached tokens; with
+     * {@code keepHidden} the result also holds the final-normed hidden state of every evaluated
+     * position (from {@code reused} on), which the NextN drafter consumes.
+     */
+    public Prefill prefill(int[] prompt, int maxReuse, boolean keepHidden) {
         if (prompt.length == 0) throw new Glm4jException("the prompt is empty");
         if (prompt.length > cache.capacity()) {
             throw new Glm4jException("the prompt has " + prompt.length + " tokens, more than the context of " + cache.capacity());
         }
-        int common = 0;
-        while (common < length && common < prompt.length - 1 && tokens[common] == prompt[common]) common++;
+        int common = Math.min(Math.min(commonPrefix(prompt), prompt.length - 1), Math.max(0, maxReuse));
         truncate(common);
         float[] logits = null;
+        float[] hidden = keepHidden ? new float[(prompt.length - common) * model.config().hiddenSize()] : null;
         for (int start = common; start < prompt.length; start += PREFILL_BATCH) {
             int end = Math.min(prompt.length, start + PREFILL_BATCH);
-            logits = evaluate(Arrays.copyOfRange(prompt, start, end));
+            Glm4MoeModel.Output out = evaluate(Arrays.copyOfRange(prompt, start, end), false, keepHidden);
+            logits = out.logitsRow(out.rows() - 1);
+            if (keepHidden) System.arraycopy(out.hidden(), 0, hidden, (start - common) * model.config().hiddenSize(), out.hidden().length);
         }
-        return new Prefill(common, logits);
+        return new Prefill(common, logits, hidden);
     }
 
-    public record Prefill(int reused, float[] logits) {}
+    /** @param hidden final-normed hidden rows of positions {@code reused..}, or null if not asked for */
+    public record Prefill(int reused, float[] logits, float[] hidden) {}
+
+    /** Appends tokens and returns the logits and final-normed hidden state after each (speculative verification). */
+    public Glm4MoeModel.Output extend(int[] batch) {
+        if (length + batch.length > cache.capacity()) {
+            throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
+        }
+        return evaluate(batch, true, true);
+    }
 
     /** Appends one token and returns the logits that follow it. */
     public float[] append(int token) {
         if (length >= cache.capacity()) {
             throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
         }
-        return evaluate(new int[] {token});
+        return evaluate(new int[] {token}, false, false).logitsRow(0);
     }
 
     /**
-     * Appends one token to each of several sessions of the same cache in one forward pass (their
-     * decode steps share one read of the weights); returns each session's next logits.
+     * Appends tokens to each of several sessions of the same cache in one forward pass (their
+     * steps share one read of the weights); returns, per session, the logits and final-normed
+     * hidden state after each of its tokens.
      */
-    static float[][] appendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, int[] tokens) {
-        int n = sessions.size();
-        int[] positions = new int[n];
-        int[] sequences = new int[n];
-        boolean[] want = new boolean[n];
-        for (int i = 0; i < n; i++) {
+    static Glm4MoeModel.Output[] extendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, List<int[]> tokens) {
+        int total = tokens.stream().mapToInt(t -> t.length).sum();
+        int[] ids = new int[total];
+        int[] positions = new int[total];
+        int[] sequences = new int[total];
+        boolean[] want = new boolean[total];
+        int at = 0;
+        for (int i = 0; i < sessions.size(); i++) {
             Session s = sessions.get(i);
+            int[] add = tokens.get(i);
             if (s.cache != cache) throw new IllegalArgumentException("sessions of different caches");
-            if (s.length >= cache.capacity()) throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
-            positions[i] = s.length;
-            sequences[i] = s.sequence;
-            want[i] = true;
+            if (s.length + add.length > cache.capacity()) throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
+            for (int j = 0; j < add.length; j++, at++) {
+                ids[at] = add[j];
+                positions[at] = s.length + j;
+                sequences[at] = s.sequence;
+                want[at] = true;
+            }
         }
-        Glm4MoeModel.Output out = model.forward(new Batch(tokens.clone(), positions, sequences, want), cache);
-        float[][] logits = new float[n][];
-        for (int i = 0; i < n; i++) {
-            sessions.get(i).record(new int[] {tokens[i]});
-            logits[i] = out.logitsRow(i);
+        Glm4MoeModel.Output out = model.forward(new Batch(ids, positions, sequences, want), cache, true);
+        Glm4MoeModel.Output[] perSession = new Glm4MoeModel.Output[sessions.size()];
+        int h = model.config().hiddenSize();
+        int v = out.vocabSize();
+        at = 0;
+        for (int i = 0; i < sessions.size(); i++) {
+            int n = tokens.get(i).length;
+            perSession[i] = new Glm4MoeModel.Output(n, Arrays.copyOfRange(out.hidden(), at * h, (at + n) * h),
+                    Arrays.copyOfRange(out.logits(), at * v, (at + n) * v), v);
+            sessions.get(i).record(tokens.get(i));
+            at += n;
         }
-        return logits;
+        return perSession;
     }
 
     /** Forgets everything after the first {@code newLength} tokens. */
@@ -105,10 +136,10 @@ public final class Session {
         cache.truncate(sequence, length);
     }
 
-    private float[] evaluate(int[] batch) {
-        Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, false), cache);
+    private Glm4MoeModel.Output evaluate(int[] batch, boolean allLogits, boolean allHidden) {
+        Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, allLogits), cache, allHidden);
         record(batch);
-        return out.logitsRow(0);
+        return out;
     }
 
     private void record(int[] batch) {

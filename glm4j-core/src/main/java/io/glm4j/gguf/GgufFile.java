@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * A GGUF model file (versions 2 and 3), memory-mapped. Opening reads only the header, metadata
@@ -37,6 +38,7 @@ public final class GgufFile implements AutoCloseable {
     private final MemorySegment mapping;
     private final int version;
     private final Map<String, Object> metadata;
+    private final Map<String, MemorySegment> encodedMetadata;
     private final Map<String, Tensor> tensors;
     private final long dataOffset;
 
@@ -58,7 +60,11 @@ public final class GgufFile implements AutoCloseable {
         }
         int tensorCount = in.count("tensor count", 8 + 4 + 8 + 4 + 8);
         int kvCount = in.count("metadata count", 8 + 4);
-        metadata = Collections.unmodifiableMap(MetadataReader.read(in, kvCount));
+        Map<String, long[]> spans = new LinkedHashMap<>();
+        metadata = Collections.unmodifiableMap(MetadataReader.read(in, kvCount, spans));
+        Map<String, MemorySegment> encoded = new LinkedHashMap<>();
+        spans.forEach((key, span) -> encoded.put(key, mapping.asSlice(span[0], span[1] - span[0])));
+        encodedMetadata = Collections.unmodifiableMap(encoded);
         int alignment = alignment(fileName);
         List<TensorInfo> infos = new ArrayList<>(tensorCount);
         for (int i = 0; i < tensorCount; i++) infos.add(TensorInfo.read(in));
@@ -125,6 +131,11 @@ public final class GgufFile implements AutoCloseable {
         return metadata;
     }
 
+    /** Each metadata value as the file encodes it (type id, then the value), to copy it exactly. */
+    public Map<String, MemorySegment> encodedMetadata() {
+        return encodedMetadata;
+    }
+
     /** All tensors in file order. */
     public Map<String, Tensor> tensors() {
         return tensors;
@@ -140,6 +151,18 @@ public final class GgufFile implements AutoCloseable {
     /** The tensor, or null if absent (for optional tensors). */
     public Tensor optionalTensor(String name) {
         return tensors.get(name);
+    }
+
+    /**
+     * Reads the whole mapping into the page cache now, in chunks, reporting bytes done; so the first
+     * tokens do not wait on the disk (what a progress bar for opening a large model shows).
+     */
+    public void preload(LongConsumer progress) {
+        long chunk = 64L << 20;
+        for (long at = 0; at < mapping.byteSize(); at += chunk) {
+            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
+            progress.accept(Math.min(at + chunk, mapping.byteSize()));
+        }
     }
 
     public Metadata meta() {

@@ -36,12 +36,23 @@ public final class GgufWriter {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** A value copied as encoded bytes (type id and value) from another file. */
+    private record Encoded(byte[] typeAndValue) {}
+
     private record PendingTensor(String name, GgmlType type, long[] ne, long bytes, TensorData data) {}
 
     public GgufWriter put(String key, Object value) {
-        if (key.equals("general.alignment")) alignment = ((Number) value).intValue();
+        if (key.equals("general.alignment") && value instanceof Number n) alignment = n.intValue();
         metadata.put(key, value);
         return this;
+    }
+
+    /** Adds a key whose value is copied exactly as another GGUF file encodes it ({@link GgufFile#encodedMetadata()}). */
+    public GgufWriter putEncoded(String key, MemorySegment typeAndValue) {
+        if (key.equals("general.alignment")) {
+            alignment = typeAndValue.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4); // a u32 by the spec
+        }
+        return put(key, new Encoded(typeAndValue.toArray(ValueLayout.JAVA_BYTE)));
     }
 
     /** Adds an integer key with an exact GGUF type, e.g. {@code "i32"} for token types. */
@@ -58,6 +69,7 @@ public final class GgufWriter {
     }
 
     public GgufWriter tensor(String name, GgmlType type, long[] ne, TensorData data) {
+        if (type.id < 0) throw new IllegalArgumentException(name + ": " + type + " has no GGUF type id");
         long elements = 1;
         for (long d : ne) elements *= d;
         tensors.add(new PendingTensor(name, type, ne.clone(), type.bytesFor(elements), data));
@@ -113,6 +125,10 @@ public final class GgufWriter {
     }
 
     private static void writeValue(LittleEndianOutput out, Object v, GgufValueType explicit) throws IOException {
+        if (v instanceof Encoded e) {
+            out.write(e.typeAndValue(), 0, e.typeAndValue().length);
+            return;
+        }
         GgufValueType type = explicit != null ? explicit : typeOf(v);
         out.i32(type.ordinal());
         if (type == GgufValueType.ARRAY) {

@@ -10,12 +10,15 @@ import java.util.Map;
 final class MetadataReader {
     private MetadataReader() {}
 
-    static Map<String, Object> read(ByteCursor in, int count) {
+    /** Reads {@code count} entries; {@code encoded} receives each value's byte span (type id through value). */
+    static Map<String, Object> read(ByteCursor in, int count, Map<String, long[]> encoded) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String key = in.string("metadata key");
+            long start = in.position();
             GgufValueType type = GgufValueType.fromId(in.i32("type of " + key), key);
             values.put(key, value(in, type, key));
+            encoded.put(key, new long[] {start, in.position()});
         }
         return values;
     }

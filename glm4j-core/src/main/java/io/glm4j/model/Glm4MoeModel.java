@@ -54,7 +54,10 @@ public final class Glm4MoeModel {
         return new SequenceKvCache(type, config.blockCount(), config.kvHeadCount(), config.headDim(), contextSize, sequences);
     }
 
-    /** Final-norm hidden states and logits of the batch tokens that asked for them, in batch order. */
+    /**
+     * Logits of the batch tokens that asked for them, in batch order, and the final-normed hidden
+     * states of the same rows (or of every batch token, when the forward pass was asked for all).
+     */
     public record Output(int rows, float[] hidden, float[] logits, int vocabSize) {
         public float[] logitsRow(int r) {
             return Arrays.copyOfRange(logits, r * vocabSize, (r + 1) * vocabSize);
@@ -63,13 +66,21 @@ public final class Glm4MoeModel {
 
     /** Runs the batch through every layer, extending each sequence's cache by its tokens. */
     public Output forward(Batch batch, KvCache cache) {
+        return forward(batch, cache, false);
+    }
+
+    /**
+     * As {@link #forward(Batch, KvCache)}; with {@code hiddenForAll} the output holds the final-normed
+     * hidden state of every batch token (what the NextN layer consumes), logits still only where asked.
+     */
+    public Output forward(Batch batch, KvCache cache, boolean hiddenForAll) {
         validate(batch, cache);
         float[] x = embed(weights.tokenEmbedding(), batch.tokens());
         for (int layer = 0; layer < config.blockCount(); layer++) {
             decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
         }
         commit(batch, cache);
-        return head(x, batch, weights.outputNorm(), weights.output());
+        return head(x, batch, weights.outputNorm(), weights.output(), hiddenForAll);
     }
 
     /**
@@ -96,7 +107,7 @@ public final class Glm4MoeModel {
         MatMul.multiply(pool, w.ehProj(), joined, n, x);
         decoderLayer(w.block(), 0, x, batch, nextnCache);
         commit(batch, nextnCache);
-        return head(x, batch, w.headNorm(), w.head());
+        return head(x, batch, w.headNorm(), w.head(), false);
     }
 
     /** A cache for the NextN block's one layer. */
@@ -121,23 +132,29 @@ public final class Glm4MoeModel {
         for (int t = 0; t < batch.size(); t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
     }
 
-    /** Final norm and LM head for the tokens that want logits. */
-    private Output head(float[] x, Batch batch, float[] norm, Tensor output) {
-        int h = config.hiddenSize();
+    /** Final norm and LM head for the tokens that want logits (the norm for all tokens if asked). */
+    private Output head(float[] x, Batch batch, float[] norm, Tensor output, boolean hiddenForAll) {
         int rows = batch.logitRows();
-        float[] selected = new float[rows * h];
+        float[] normed = VectorMath.rmsNormRows(hiddenForAll ? x : selectRows(x, batch), hiddenForAll ? batch.size() : rows, norm, config.rmsEps());
+        float[] headInput = hiddenForAll ? selectRows(normed, batch) : normed;
+        float[] logits = new float[rows * config.vocabSize()];
+        MatMul.multiply(pool, output, headInput, rows, logits);
+        return new Output(rows, normed, logits, config.vocabSize());
+    }
+
+    /** The rows of the tokens that want logits. */
+    private float[] selectRows(float[] x, Batch batch) {
+        int h = config.hiddenSize();
+        float[] selected = new float[batch.logitRows() * h];
         for (int t = 0, r = 0; t < batch.size(); t++) {
             if (batch.wantLogits()[t]) System.arraycopy(x, t * h, selected, r++ * h, h);
         }
-        float[] hidden = VectorMath.rmsNormRows(selected, rows, norm, config.rmsEps());
-        float[] logits = new float[rows * config.vocabSize()];
-        MatMul.multiply(pool, output, hidden, rows, logits);
-        return new Output(rows, hidden, logits, config.vocabSize());
+        return selected;
     }
 
     private float[] embed(Tensor table, int[] tokens) {
         int h = config.hiddenSize();
-        RowKernel kernel = RowKernel.of(table.type());
+        RowKernel kernel = table.kernel();
         float[] x = new float[tokens.length * h];
         for (int t = 0; t < tokens.length; t++) kernel.dequantize(table.data(), tokens[t] * table.rowBytes(), x, t * h, h);
         return x;

@@ -9,8 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Every tensor of a {@code glm4moe} GGUF, checked against the config's shapes. Matrices stay
- * views into the mapped file; only norm weights and biases (a few KB a layer) become arrays.
+ * Every tensor of a {@code glm4moe} model, by GGUF name from a {@link WeightSource}, checked against
+ * the config's shapes. Matrices stay views into the mapped files; only norm weights and biases (a few
+ * KB a layer) become arrays.
  */
 public record Glm4MoeWeights(
         Tensor tokenEmbedding,
@@ -20,7 +21,11 @@ public record Glm4MoeWeights(
         List<NextNWeights> nextn) {
 
     public static Glm4MoeWeights load(GgufFile file, Glm4MoeConfig c) {
-        Loader l = new Loader(file);
+        return load(WeightSource.of(file), c);
+    }
+
+    public static Glm4MoeWeights load(WeightSource source, Glm4MoeConfig c) {
+        Loader l = new Loader(source);
         int h = c.hiddenSize();
         int vocab = c.vocabSize();
         Tensor embedding = l.matrix("token_embd.weight", h, vocab);
@@ -61,12 +66,15 @@ public record Glm4MoeWeights(
         }
         int fe = c.expertFfnSize();
         int e = c.expertCount();
+        List<Tensor> gate = l.experts(p + "ffn_gate_exps.weight", h, fe, e);
+        List<Tensor> up = l.experts(p + "ffn_up_exps.weight", h, fe, e);
+        List<Tensor> down = l.experts(p + "ffn_down_exps.weight", fe, h, e);
+        List<FeedForwardWeights> experts = new ArrayList<>(e);
+        for (int x = 0; x < e; x++) experts.add(new FeedForwardWeights(gate.get(x), up.get(x), down.get(x)));
         MoeWeights moe = new MoeWeights(
                 l.matrix(p + "ffn_gate_inp.weight", h, e),
                 l.vector(p + "exp_probs_b.bias", e),
-                l.experts(p + "ffn_gate_exps.weight", h, fe, e),
-                l.experts(p + "ffn_up_exps.weight", h, fe, e),
-                l.experts(p + "ffn_down_exps.weight", fe, h, e),
+                List.copyOf(experts),
                 c.sharedExpertCount() > 0 ? ffn(l, p, "_shexp", h, fe * c.sharedExpertCount()) : null);
         return new LayerWeights(attention, ffnNorm, null, moe);
     }
@@ -79,13 +87,18 @@ public record Glm4MoeWeights(
     }
 
     /** Fetches tensors by name and checks each shape, so a mismatched file fails at load, by name. */
-    private record Loader(GgufFile file) {
+    private record Loader(WeightSource source) {
         boolean has(String name) {
-            return file.optionalTensor(name) != null;
+            return source.find(name) != null;
         }
 
         Tensor shaped(String name, long... ne) {
-            Tensor t = file.tensor(name);
+            Tensor t = source.find(name);
+            if (t == null) throw source.missing(name);
+            return requireShape(name, t, ne);
+        }
+
+        static Tensor requireShape(String name, Tensor t, long... ne) {
             if (!Arrays.equals(t.ne(), ne)) {
                 throw new Glm4jException("tensor '" + name + "' has shape " + Arrays.toString(t.ne())
                         + ", expected " + Arrays.toString(ne) + " for this model's hyper-parameters");
@@ -99,10 +112,18 @@ public record Glm4MoeWeights(
             return t;
         }
 
-        Tensor experts(String name, int cols, int rows, int count) {
-            Tensor t = shaped(name, cols, rows, count);
-            MatMul.requireSupported(t);
-            return t;
+        /** A GGUF stack must be {@code [cols, rows, count]}; separate experts {@code [cols, rows]} each. */
+        List<Tensor> experts(String name, int cols, int rows, int count) {
+            Tensor stack = source.find(name);
+            if (stack != null) requireShape(name, stack, cols, rows, count);
+            List<Tensor> experts = source.findExperts(name);
+            if (experts == null) throw source.missing(name);
+            if (experts.size() != count) throw new Glm4jException("'" + name + "' has " + experts.size() + " experts, expected " + count);
+            for (Tensor t : experts) {
+                requireShape(t.name(), t, cols, rows);
+                MatMul.requireSupported(t);
+            }
+            return experts;
         }
 
         float[] vector(String name, int n) {

@@ -1,20 +1,19 @@
 package io.glm4j.model;
 
 import io.glm4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * A mixture-of-experts FFN: the router ({@code ne = [H, E]}), the selection-only score bias
- * ({@code exp_probs_b}), the routed experts stacked on an outer dimension, and the shared expert.
+ * ({@code exp_probs_b}), the routed experts, and the shared expert.
  */
 public record MoeWeights(
         Tensor router,
         float[] selectionBias,
-        Tensor gateExperts,
-        Tensor upExperts,
-        Tensor downExperts,
+        List<FeedForwardWeights> experts,
         FeedForwardWeights shared) {
 
     public FeedForwardWeights expert(int e) {
-        return new FeedForwardWeights(gateExperts.slice(e), upExperts.slice(e), downExperts.slice(e));
+        return experts.get(e);
     }
 }

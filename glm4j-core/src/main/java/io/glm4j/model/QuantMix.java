@@ -36,11 +36,17 @@ public final class QuantMix {
         return new QuantMix(fileType, c.blockCount() + c.nextnLayers(), c.headCount() / c.kvHeadCount());
     }
 
-    /** The tensors with the types llama-quantize would give them, in the order given. */
-    public List<TensorSpec> apply(List<TensorSpec> tensors) {
-        // llama-quantize visits tensors by (layer, name); the attn_v rule counts them in that order.
+    /** The tensors in the order llama-quantize visits and writes them: by block number (others first), then by name. */
+    public static List<TensorSpec> inQuantizeOrder(List<TensorSpec> tensors) {
         List<TensorSpec> visit = new ArrayList<>(tensors);
         visit.sort(Comparator.comparingInt((TensorSpec t) -> layerOf(t.name())).thenComparing(TensorSpec::name));
+        return visit;
+    }
+
+    /** The tensors with the types llama-quantize would give them, in the order given. */
+    public List<TensorSpec> apply(List<TensorSpec> tensors) {
+        // the attn_v rule counts tensors in llama-quantize's visiting order
+        List<TensorSpec> visit = inQuantizeOrder(tensors);
         int attnV = (int) tensors.stream().filter(t -> t.name().contains("attn_v.weight")).count();
         Map<String, GgmlType> chosen = new HashMap<>();
         int attnVSeen = 0;

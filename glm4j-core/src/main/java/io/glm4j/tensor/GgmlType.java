@@ -5,7 +5,8 @@ import io.glm4j.Glm4jException;
 /**
  * The ggml tensor element types glm4j knows, with their GGUF type ids and block layouts.
  * A row of {@code n} elements of a block type occupies {@code n / blockSize * blockBytes} bytes.
- * Every type a GGUF file may hold is listed, so that any file can be opened and described;
+ * Every type a GGUF file may hold is listed, so that any file can be opened and described (plus
+ * {@link #F8_E4M3}, which only Hugging Face checkpoints hold);
  * which types can be computed with is {@link RowKernel#of}'s business.
  */
 public enum GgmlType {
@@ -40,12 +41,17 @@ public enum GgmlType {
     BF16(30, 1, 2),
     TQ1_0(34, 256, 54),
     TQ2_0(35, 256, 66),
-    MXFP4(39, 32, 17);
+    MXFP4(39, 32, 17),
+    /**
+     * Not a GGUF type (its id is −1): float8 e4m3fn as Hugging Face FP8 checkpoints store weights,
+     * only ever a view into a safetensors file, always with a {@link WeightScales scale} beside it.
+     */
+    F8_E4M3(-1, 1, 1);
 
     private static final GgmlType[] BY_ID = new GgmlType[64];
 
     static {
-        for (GgmlType t : values()) BY_ID[t.id] = t;
+        for (GgmlType t : values()) if (t.id >= 0) BY_ID[t.id] = t;
     }
 
     public final int id;

@@ -30,7 +30,7 @@ public final class MatMul {
         if (x.length < (long) tokens * in || out.length < (long) tokens * outDim) {
             throw new IllegalArgumentException(w.name() + ": activation shape does not fit " + tokens + " rows of " + in + " → " + outDim);
         }
-        RowKernel kernel = RowKernel.of(w.type());
+        RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
         QuantizedActivations a = ACTIVATIONS.get();

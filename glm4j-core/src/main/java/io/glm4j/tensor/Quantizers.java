@@ -10,6 +10,7 @@ final class Quantizers {
         return switch (type) {
             case F32 -> F32Quantizer.INSTANCE;
             case F16 -> F16Quantizer.INSTANCE;
+            case BF16 -> BF16Quantizer.INSTANCE;
             case Q8_0 -> Q8_0Quantizer.INSTANCE;
             case Q4_0 -> Q4_0Quantizer.INSTANCE;
             case Q5_0 -> Q5_0Quantizer.INSTANCE;

@@ -21,6 +21,7 @@ final class RowKernels {
             case Q4_K -> Q4KKernel.INSTANCE;
             case Q5_K -> Q5KKernel.INSTANCE;
             case Q6_K -> Q6KKernel.INSTANCE;
+            case F8_E4M3 -> F8E4M3Kernel.INSTANCE;
             default -> throw new Glm4jException("tensor type " + type + " is not supported for computation");
         };
     }

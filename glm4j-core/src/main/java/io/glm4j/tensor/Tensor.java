@@ -7,9 +7,16 @@ import java.util.Arrays;
  * A named view of stored tensor data, usually a slice of a memory-mapped model file.
  * {@code ne} lists dimensions fastest-first as ggml does: a matrix of {@code rows} rows of
  * {@code cols} values has {@code ne = [cols, rows]}, and a stack of expert matrices adds an
- * outer {@code ne[2]}.
+ * outer {@code ne[2]}. A weight from an FP8 checkpoint also carries its {@link WeightScales};
+ * {@link #kernel()} applies them, so code that multiplies through it never sees the difference.
+ *
+ * @param scales null, except for values stored scaled (FP8)
  */
-public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data) {
+public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data, WeightScales scales) {
+
+    public Tensor(String name, GgmlType type, long[] ne, MemorySegment data) {
+        this(name, type, ne, data, null);
+    }
 
     public long elementCount() {
         long n = 1;
@@ -32,22 +39,28 @@ public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data) 
         return type.bytesFor(ne[0]);
     }
 
+    /** The kernel that reads this tensor's rows as the values they stand for (scales applied). */
+    public RowKernel kernel() {
+        return scales == null ? RowKernel.of(type) : new ScaledKernel(type, scales, cols());
+    }
+
     /** Matrix {@code index} of a stacked 3-D tensor (e.g. one expert of {@code ffn_up_exps}). */
     public Tensor slice(int index) {
         long[] sub = Arrays.copyOf(ne, 2);
         long bytes = rowBytes() * sub[1];
-        return new Tensor(name + "[" + index + "]", type, sub, data.asSlice(bytes * index, bytes));
+        return new Tensor(name + "[" + index + "]", type, sub, data.asSlice(bytes * index, bytes),
+                scales == null ? null : scales.slice(index));
     }
 
     /** Dequantizes the whole tensor into a new array; only for small tensors (norms, biases). */
     public float[] toFloats() {
         float[] out = new float[Math.toIntExact(elementCount())];
-        RowKernel.of(type).dequantize(data, 0, out, 0, out.length);
+        kernel().dequantize(data, 0, out, 0, out.length);
         return out;
     }
 
     @Override
     public String toString() {
-        return name + " " + type + " " + Arrays.toString(ne);
+        return name + " " + type + (scales == null ? "" : " (scaled)") + " " + Arrays.toString(ne);
     }
 }

@@ -167,6 +167,15 @@ class Glm45OutputParserTest {
     }
 
     @Test
+    void keepsToolCallMarkupAsTextWhenToolCallsAreOff() {
+        Glm45OutputParser parser = new Glm45OutputParser(ThinkingStart.AWAITING, List.of(WEATHER), false);
+        String call = "<tool_call>get_weather\n" + arg("city", "Paris") + "</tool_call>";
+
+        assertThat(parser.parseAll("<think>Hm.</think>\nSure.\n" + call))
+                .isEqualTo(new ParsedOutput("Hm.", "Sure.\n" + call, List.of()));
+    }
+
+    @Test
     void readsThinkingStartFromRenderedPrompts() {
         ChatTemplate template = ChatTemplate.glm45();
         ChatRequest thinking = ChatRequest.fromJson("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");

@@ -55,6 +55,30 @@ class SchedulerTest {
     }
 
     @Test
+    void speculativeAndPlainRequestsShareBatchesAndKeepTheirOutput() throws Exception {
+        List<Golden.Prompt> prompts = Fixtures.golden("F32").prompts();
+        SamplingParams favoured = SamplingParams.GREEDY.withLogitBias(Map.of(300, 30f, 301, 30f, 302, 30f));
+        try (Scheduler scheduler = new Scheduler(model, 4, 128, KvCacheType.F32, 8, new Scheduler.Drafting(2, 0))) {
+            List<Scheduler.Job> jobs = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                jobs.add(scheduler.submit(greedy(prompts.get(i).tokens(), 24), text -> {}, i % 2 == 0));
+            }
+            Scheduler.Job steered = scheduler.submit(new GenerationRequest(prompts.get(0).tokens(), favoured, 40, List.of(), true, 0), text -> {}, true);
+            for (int i = 0; i < prompts.size(); i++) {
+                Generator.Result r = jobs.get(i).result().get(60, TimeUnit.SECONDS);
+                assertThat(r.tokens()).as(prompts.get(i).name()).containsExactly(prompts.get(i).greedy());
+                assertThat(r.speculation().drafted() > 0).isEqualTo(i % 2 == 0);
+            }
+            Generator.Result r = steered.result().get(60, TimeUnit.SECONDS);
+            Session alone = new Session(model.model(), model.model().newCache(KvCacheType.F32, 128, 1), 0);
+            int[] plain = new Generator(model).generate(alone, new GenerationRequest(prompts.get(0).tokens(), favoured, 40, List.of(), true, 0),
+                    text -> {}, () -> false).tokens();
+            assertThat(r.tokens()).containsExactly(plain);
+            assertThat(r.speculation().accepted()).isPositive();
+        }
+    }
+
+    @Test
     void moreRequestsThanSlotsWaitTheirTurn() throws Exception {
         Golden.Prompt p = Fixtures.golden("F32").prompts().get(2);
         try (Scheduler scheduler = new Scheduler(model, 2, 64, KvCacheType.F32, 8)) {

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,15 @@ class GgufFileTest {
             ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < values.length; i++) assertThat(values[i]).isEqualTo(b.getFloat((int) offset + 4 * i));
             for (float v : values) assertThat(v).isBetween(0.5f, 1.5f); // norm weights are 1 ± 0.1 in the fixture
+        }
+    }
+
+    @Test
+    void preloadReadsTheWholeFileAndReportsProgress() {
+        try (GgufFile gguf = GgufFile.open(Fixtures.model("F32"))) {
+            List<Long> reported = new ArrayList<>();
+            gguf.preload(reported::add);
+            assertThat(reported).isSorted().last().isEqualTo(gguf.fileSize());
         }
     }
 

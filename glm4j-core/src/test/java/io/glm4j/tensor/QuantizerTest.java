@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class QuantizerTest {
 
     @ParameterizedTest
-    @EnumSource(names = {"F16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
     void quantizesToExactlyTheBytesLlamaCppWrites(GgmlType type) {
         QuantizeVectors ref = QuantizeVectors.load(type);
         byte[] out = new byte[ref.bytes().length];
@@ -28,7 +28,7 @@ class QuantizerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
     void quantizesFromAndIntoTheMiddleOfArrays(GgmlType type) {
         QuantizeVectors ref = QuantizeVectors.load(type);
         int firstBlock = 3, blocks = 2, srcLead = 5, dstLead = 11;

@@ -71,6 +71,8 @@ public final class SyntheticModel {
      * interrupted run leaves no truncated model), reporting tensor bytes written so far to {@code progress}.
      */
     public void write(Path path, WorkerPool pool, LongConsumer progress) {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) throw new Glm4jException("cannot write " + path + ": no directory " + parent);
         Glm4MoeConfig c = preset.config();
         SyntheticVocab vocab = SyntheticVocab.build(preset.normalTokens(), c.vocabSize());
         GgufWriter w = new GgufWriter();

@@ -1,7 +1,7 @@
 """Writes <TYPE>.bin test vectors for glm4j's quantizers: float32 inputs and the bytes llama.cpp's
 quantizers make of them, the outside reference the Java tests compare with bit for bit.
 
-F16, Q8_0, Q4_0 and Q5_0 are quantized by gguf-py (gguf.quants.quantize, NumPy); gguf-py has no
+F16, BF16, Q8_0, Q4_0 and Q5_0 are quantized by gguf-py (gguf.quants.quantize, NumPy); gguf-py has no
 K-quant quantizer, so Q4_K and Q6_K come from ggml_quantize_chunk in a local llama.cpp build's
 libggml-base (what llama-quantize calls; no importance matrix, i.e. quantize_row_*_ref). For the
 types both can do, the script checks that gguf-py and libggml agree.
@@ -76,6 +76,15 @@ def f16_inputs(rng):
     ]).astype(np.float32)[:F16_VALUES]
 
 
+def bf16_inputs(rng):
+    bits = rng.integers(0, 1 << 16, 200, dtype=np.uint32) << 16
+    ties = (bits | 0x8000).view(np.float32)                                            # exact bf16 ties, both parities
+    special = np.array([0x7FC00000, 0x7F800001, 0xFF800001, 0x7F800000, 0xFF800000,   # quiet and signalling NaN, infinities
+                        0x00000001, 0x807FFFFF, 0x7F7FFFFF, 0x7F7F8000], np.uint32).view(np.float32)
+    return np.concatenate([rng.normal(0, 1, 400).astype(np.float32), ties, special,
+                           (10.0 ** rng.uniform(-40, 38, 391)).astype(np.float32)])
+
+
 def write(path, values, data):
     with open(path, "wb") as f:
         f.write(struct.pack("<I", values.size))
@@ -99,6 +108,10 @@ def main():
     for qtype in (T.Q4_K, T.Q6_K):
         x = inputs(rng, qtype)
         write(os.path.join(out_dir, f"{qtype.name}.bin"), x, ggml_quantize(x, qtype))
+    bf16 = bf16_inputs(np.random.default_rng(20260730))
+    bf16_bytes = quantize(bf16, T.BF16).view(np.uint8).reshape(-1)
+    assert np.array_equal(bf16_bytes, ggml_quantize(np.resize(bf16, 1024), T.BF16)[: bf16.size * 2]), "BF16"
+    write(os.path.join(out_dir, "BF16.bin"), bf16, bf16_bytes)
 
 
 if __name__ == "__main__":
