@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
         if (prompt < 0 || generate < 0) throw new Glm4jException("-p and -n must not be negative");
         if (reps < 1) throw new Glm4jException("-r must be at least 1");
         KvCacheType cacheType = KvCacheType.parse(kv);
-        try (LoadedModel loaded = modelChoice.open()) {
+        try (LoadedModel loaded = modelChoice.open(spec.commandLine().getErr())) {
             Glm4MoeModel model = loaded.model();
             int needed = Math.max(prompt, generate);
             if (needed > model.config().contextLength()) {
