@@ -116,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
             test(s, "tg", tg);
             s.append(", \"weight_bytes_per_token\": ").append(weightBytes);
             s.append(String.format(Locale.ROOT, ", \"memory_bandwidth\": %.0f", bandwidth));
-            if (tg != null) s.append(String.format(Locale.ROOT, ", \"bandwidth_fraction\": %.4f", bandwidthFraction()));
+            if (tg != null) s.append(String.format(Locale.ROOT, ", \"bandwidth_fraction\": %.6g", bandwidthFraction()));
             out.println(s.append('}'));
         }
 
