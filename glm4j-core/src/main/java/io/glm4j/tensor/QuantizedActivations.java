@@ -32,15 +32,7 @@ final class QuantizedActivations {
         }
         source = null;
         if (values.length < n) values = new float[n];
-        switch (format) {
-            case F16 -> {
-                for (int i = 0; i < n; i++) values[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) values[i] = ActivationFormat.roundToBf16(x[i]);
-            }
-            default -> quantizeBlocks(x, n, laneOrder);
-        }
+        quantizeBlocks(x, n, laneOrder);
     }
 
     private void quantizeBlocks(float[] x, int n, int[] laneOrder) {

@@ -6,8 +6,8 @@ import io.glm4j.fixtures.Golden;
 
 /**
  * Checks a quantized model against llama.cpp's own logits. glm4j rounds the activations of every
- * quantized matrix product as llama.cpp's CPU backend does (int8 blocks Q8_0 / Q8_1 / Q8_K, or
- * float16 / bfloat16), so the two agree to float rounding (~1e-6) — until an activation lies so close
+ * quantized matrix product as llama.cpp's CPU backend does (int8 blocks Q8_0 / Q8_1 / Q8_K), so
+ * the two agree to float rounding (~1e-6) — until an activation lies so close
  * to a rounding boundary that the engines' last-bit differences round it to neighbouring quants.
  * From such a flip on, that position and the positions attending to it differ by as much as int8
  * rounding itself moves logits (≈0.1, rarely ≈1; float activations differ from llama.cpp's logits by

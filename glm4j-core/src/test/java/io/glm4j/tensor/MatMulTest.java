@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Matrix × batch on the worker pool, against the float64 product of gguf-py's dequantized weights
  * ({@link ReferenceBlocks}, read as a matrix of 256-value rows) with the activations rounded for the
- * weight type: one token and three (a dot product per token and row) and four and seven (tiles of
- * dequantized rows, with tokens and rows left over from the 4 × 4 blocks).
+ * weight type: one token and three (a dot product per token and row) and eight and thirteen (tiles
+ * of dequantized rows, with tokens and rows left over from the 4 × 4 blocks).
  */
 class MatMulTest {
     private static final int COLS = 256;
@@ -27,7 +27,7 @@ class MatMulTest {
             MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
-            for (int tokens : new int[] {1, 3, 4, 7}) {
+            for (int tokens : new int[] {1, 3, 8, 13}) {
                 float[] x = new float[tokens * COLS];
                 Random random = new Random(tokens);
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
@@ -49,6 +49,30 @@ class MatMulTest {
                                 .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
                     }
                 }
+            }
+        }
+    }
+
+    /** Below {@link MatMul#TILED_FROM_TOKENS} every token of a batch gets exactly its single-token result. */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
+    void smallBatchesGiveEachTokenBitForBitItsSingleTokenResult(GgmlType type) {
+        ReferenceBlocks ref = ReferenceBlocks.load(type);
+        int rows = Math.min(ref.values().length / COLS, 23);
+        int tokens = MatMul.TILED_FROM_TOKENS - 1;
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
+            MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
+            Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
+            float[] x = new float[tokens * COLS];
+            Random random = new Random(5);
+            for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+            float[] batch = new float[tokens * rows];
+            MatMul.multiply(pool, w, x, tokens, batch);
+            for (int t = 0; t < tokens; t++) {
+                float[] single = new float[rows];
+                MatMul.multiply(pool, w, java.util.Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1, single);
+                assertThat(java.util.Arrays.copyOfRange(batch, t * rows, (t + 1) * rows)).as("%s token %d", type, t).containsExactly(single);
             }
         }
     }
