@@ -3,8 +3,6 @@ package io.glm4j.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.List;
-import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -79,14 +77,16 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
     }
 
     private static final int[] LANE_ORDER = laneOrder256();
-    /** Per half h: lanes 0..15 and 16..31 both take the half's 16 qh shorts (lanes 16h..16h+15 of all 64 qh bytes). */
-    private static final List<VectorShuffle<Short>> QH_HALF = List.of(
-            VectorShuffle.fromOp(Int8Lanes.S, i -> i % 16), VectorShuffle.fromOp(Int8Lanes.S, i -> 16 + i % 16));
+    /** Lanes 0..15 and 16..31 both take half h's 16 qh shorts (lanes 16h..16h+15 of all 64 qh bytes). */
+    private static final VectorShuffle<Short> QH_HALF0 = VectorShuffle.fromOp(Int8Lanes.S, i -> i % 16);
+    private static final VectorShuffle<Short> QH_HALF1 = VectorShuffle.fromOp(Int8Lanes.S, i -> 16 + i % 16);
     /** The upper 16 lanes serve the second 32 values of each quarter pair: their qh bits sit 2 higher. */
     private static final ShortVector QH_SHIFT = ShortVector.zero(Int8Lanes.S).addIndex(1).lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 1);
     /** Int lane l of a pair-summed vector belongs to scale group l/4 of its 64 values: groups 0..3, 4..7, 8..11, 12..15. */
-    private static final List<VectorShuffle<Integer>> GROUPS = IntStream.range(0, 4)
-            .mapToObj(k -> VectorShuffle.fromOp(Int8Lanes.I, l -> 4 * k + l / 4)).toList();
+    private static final VectorShuffle<Integer> GROUPS0 = VectorShuffle.fromOp(Int8Lanes.I, l -> l / 4);
+    private static final VectorShuffle<Integer> GROUPS1 = VectorShuffle.fromOp(Int8Lanes.I, l -> 4 + l / 4);
+    private static final VectorShuffle<Integer> GROUPS2 = VectorShuffle.fromOp(Int8Lanes.I, l -> 8 + l / 4);
+    private static final VectorShuffle<Integer> GROUPS3 = VectorShuffle.fromOp(Int8Lanes.I, l -> 12 + l / 4);
 
     /**
      * Q6_K · Q8_K. Per half of 128 values, the 64 ql bytes are read as 32 shorts (lane m: bytes 2m,
@@ -118,21 +118,31 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
                 .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
         ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
         IntVector sums = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5).neg();
-        for (int h = 0; h < 2; h++) {
-            int xh = xb + 128 * h;
-            ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64 * h, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            ShortVector qh = qhAll.rearrange(QH_HALF.get(h)).lanewise(VectorOperators.LSHR, QH_SHIFT);
-            ShortVector a = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30));
-            ShortVector c = q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30));
-            ShortVector bq = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30));
-            ShortVector d = q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
-            IntVector low = a.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh)).add(c.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh + 32))).reinterpretAsInts();
-            IntVector high = bq.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh + 64)).add(d.mul(ShortVector.fromArray(Int8Lanes.S, xq, xh + 96))).reinterpretAsInts();
-            // pairs of neighbouring shorts (one scale group) into ints: x86's pmaddwd with ones
-            low = low.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(low.lanewise(VectorOperators.ASHR, 16));
-            high = high.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(high.lanewise(VectorOperators.ASHR, 16));
-            sums = sums.add(low.mul(scales.rearrange(GROUPS.get(2 * h)))).add(high.mul(scales.rearrange(GROUPS.get(2 * h + 1))));
-        }
+        // the two halves written out: shuffles must be constants for C2 to emit one permute each
+        ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+        ShortVector qh = qhAll.rearrange(QH_HALF0).lanewise(VectorOperators.LSHR, QH_SHIFT);
+        IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
+                .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
+                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
+        IntVector high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
+                .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
+                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretAsInts();
+        // pairs of neighbouring shorts (one scale group) into ints: x86's pmaddwd with ones
+        low = low.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(low.lanewise(VectorOperators.ASHR, 16));
+        high = high.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(high.lanewise(VectorOperators.ASHR, 16));
+        sums = sums.add(low.mul(scales.rearrange(GROUPS0))).add(high.mul(scales.rearrange(GROUPS1)));
+
+        q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+        qh = qhAll.rearrange(QH_HALF1).lanewise(VectorOperators.LSHR, QH_SHIFT);
+        low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 128))
+                .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
+                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 160))).reinterpretAsInts();
+        high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 192))
+                .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
+                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 224))).reinterpretAsInts();
+        low = low.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(low.lanewise(VectorOperators.ASHR, 16));
+        high = high.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(high.lanewise(VectorOperators.ASHR, 16));
+        sums = sums.add(low.mul(scales.rearrange(GROUPS2))).add(high.mul(scales.rearrange(GROUPS3)));
         return sums.reduceLanes(VectorOperators.ADD);
     }
 
