@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -81,53 +82,62 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
-        float sum = 0;
+        FloatVector acc = FloatVector.zero(F);
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 256;
-            int s1 = data.get(LE_INT, block + SCALES + 4), s2 = data.get(LE_INT, block + SCALES + 8);
-            int m0 = s1 & 63, m1 = (s1 >>> 8) & 63, m2 = (s1 >>> 16) & 63, m3 = (s1 >>> 24) & 63;
-            int m4 = ((s2 >>> 4) & 0xF) | ((s1 >>> 6) & 3) << 4, m5 = ((s2 >>> 12) & 0xF) | ((s1 >>> 14) & 3) << 4;
-            int m6 = ((s2 >>> 20) & 0xF) | ((s1 >>> 22) & 3) << 4, m7 = ((s2 >>> 28) & 0xF) | ((s1 >>> 30) & 3) << 4;
-            int s = xb >> 4;
-            int minSum = m0 * (xs[s] + xs[s + 1]) + m1 * (xs[s + 2] + xs[s + 3]) + m2 * (xs[s + 4] + xs[s + 5]) + m3 * (xs[s + 6] + xs[s + 7])
-                    + m4 * (xs[s + 8] + xs[s + 9]) + m5 * (xs[s + 10] + xs[s + 11]) + m6 * (xs[s + 12] + xs[s + 13]) + m7 * (xs[s + 14] + xs[s + 15]);
+            // lanes 0..7: the eight 6-bit scales, lanes 8..15: the eight 6-bit mins (see KQuantScales)
+            IntVector bytes = ((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+            IntVector scalesAndMins = bytes.rearrange(LOW_BITS).lanewise(VectorOperators.LSHR, LOW_SHIFT).and(LOW_MASK)
+                    .or(bytes.rearrange(TOP_BITS).lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4).and(TOP_MASK));
+            // Σ_j min_j · (activation quants of sub-block j), as a vector whose lanes add up to it
+            IntVector minTerms = IntVector.fromArray(I, xs, xb >> 4).mul(scalesAndMins.rearrange(MIN_OF_SUM16));
+
+            ShortVector q = ByteVector.fromMemorySegment(B64, data, block + QS, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            IntVector even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 32))).reinterpretAsInts();
+            IntVector odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 64))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 96))).reinterpretAsInts();
+            // neighbouring shorts of one sub-block into ints (pmaddwd with ones): lanes 0..7 sub-block 0 (2), 8..15 sub-block 2 (3)
+            IntVector sums = even.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(even.lanewise(VectorOperators.ASHR, 16))
+                    .mul(scalesAndMins.rearrange(SCALES_02));
+            sums = sums.add(odd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(odd.lanewise(VectorOperators.ASHR, 16))
+                    .mul(scalesAndMins.rearrange(SCALES_13)));
+
+            q = ByteVector.fromMemorySegment(B64, data, block + QS + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 128))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 160))).reinterpretAsInts();
+            odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 192))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 224))).reinterpretAsInts();
+            sums = sums.add(even.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(even.lanewise(VectorOperators.ASHR, 16))
+                    .mul(scalesAndMins.rearrange(SCALES_46)));
+            sums = sums.add(odd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(odd.lanewise(VectorOperators.ASHR, 16))
+                    .mul(scalesAndMins.rearrange(SCALES_57)));
+
             float dx = xd[xb >> 8];
-            sum += HalfFloats.f16(data, block) * dx * scaledSum(data, block, xq, xb) - HalfFloats.f16(data, block + DMIN) * dx * minSum;
+            int dAndMin = data.get(LE_INT, block); // read together: the method is past C2's inlining budget here
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) dAndMin) * dx), acc);
+            acc = ((FloatVector) minTerms.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, -Float.float16ToFloat((short) (dAndMin >>> 16)) * dx), acc);
         }
-        return sum;
+        return FloatSums.sum(acc, lanes);
     }
 
-    /**
-     * Σ_j scale_j · Σ_{i in sub-block j} q_i·x_i over one super-block, exactly, in ints. Kept out of
-     * the row loop so that C2 compiles it whole: inlined into a larger method it can hit C2's node
-     * limit mid-way, and vector values passed across a call that was not inlined are boxed.
-     */
-    private static int scaledSum(MemorySegment data, long block, short[] xq, int xb) {
-        int s0 = data.get(LE_INT, block + SCALES), s2 = data.get(LE_INT, block + SCALES + 8);
-        IntVector sums = IntVector.zero(I);
-        for (int h = 0; h < 2; h++) {
-            // sub-blocks 4h..4h+3: scale 6 bits, from byte j (h = 0) or nibble of byte j+8 plus two top bits of byte j-4 (h = 1)
-            int scA, scB, scC, scD;
-            if (h == 0) {
-                scA = s0 & 63; scB = (s0 >>> 8) & 63; scC = (s0 >>> 16) & 63; scD = (s0 >>> 24) & 63;
-            } else {
-                scA = (s2 & 0xF) | ((s0 >>> 6) & 3) << 4; scB = ((s2 >>> 8) & 0xF) | ((s0 >>> 14) & 3) << 4;
-                scC = ((s2 >>> 16) & 0xF) | ((s0 >>> 22) & 3) << 4; scD = ((s2 >>> 24) & 0xF) | ((s0 >>> 30) & 3) << 4;
-            }
-            int xh = xb + 128 * h;
-            ShortVector q = ByteVector.fromMemorySegment(B64, data, block + QS + 64 * h, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            ShortVector even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xh))
-                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xh + 32)));
-            ShortVector odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xh + 64))
-                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xh + 96)));
-            sums = sums.add(((IntVector) even.convertShape(VectorOperators.S2I, I, 0)).mul(scA))
-                    .add(((IntVector) even.convertShape(VectorOperators.S2I, I, 1)).mul(scC))
-                    .add(((IntVector) odd.convertShape(VectorOperators.S2I, I, 0)).mul(scB))
-                    .add(((IntVector) odd.convertShape(VectorOperators.S2I, I, 1)).mul(scD));
-        }
-        return sums.reduceLanes(VectorOperators.ADD);
-    }
+    // Unpacking the 12 scale bytes (b) in vector lanes: scale_j = b[j] & 63 for j < 4, else
+    // (b[j+4] & 15) | (b[j-4] >> 6) << 4; min_j = b[j+4] & 63 for j < 4, else (b[j+4] >> 4) | (b[j] >> 6) << 4.
+    private static final VectorShuffle<Integer> LOW_BITS = VectorShuffle.fromValues(I, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
+    private static final IntVector LOW_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector LOW_MASK = IntVector.fromArray(I, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final VectorShuffle<Integer> TOP_BITS = VectorShuffle.fromValues(I, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 7);
+    private static final IntVector TOP_MASK = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 48, 48, 48, 48, 0, 0, 0, 0, 48, 48, 48, 48}, 0);
+    /** Lane k of the activations' sums per 16 belongs to sub-block k/2, whose min is lane 8 + k/2. */
+    private static final VectorShuffle<Integer> MIN_OF_SUM16 = VectorShuffle.fromOp(I, k -> 8 + k / 2);
+    /** Pair-summed lanes 0..7 and 8..15 of one half's even (odd) products: scales of sub-blocks 4h+0 and 4h+2 (4h+1, 4h+3). */
+    private static final VectorShuffle<Integer> SCALES_02 = VectorShuffle.fromOp(I, l -> l < 8 ? 0 : 2);
+    private static final VectorShuffle<Integer> SCALES_13 = VectorShuffle.fromOp(I, l -> l < 8 ? 1 : 3);
+    private static final VectorShuffle<Integer> SCALES_46 = VectorShuffle.fromOp(I, l -> l < 8 ? 4 : 6);
+    private static final VectorShuffle<Integer> SCALES_57 = VectorShuffle.fromOp(I, l -> l < 8 ? 5 : 7);
 
     @Override
     public int[] laneOrder() {
@@ -136,7 +146,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
 
     /**
      * Where each of a super-block's 256 activations goes so that it meets its weight in
-     * {@link #scaledSum}: per 128 values, four runs of 32 lanes — low nibble of the even byte, low of
+     * {@link #dot}: per 128 values, four runs of 32 lanes — low nibble of the even byte, low of
      * the odd byte, high of the even byte, high of the odd byte.
      */
     private static int[] laneOrder256() {
