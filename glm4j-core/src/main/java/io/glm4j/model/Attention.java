@@ -8,12 +8,13 @@ import io.glm4j.tensor.WorkerPool;
 /**
  * Grouped-query self-attention of one layer over a batch: project to q/k/v (with biases),
  * optionally RMS-normalise each head, rotate, store K/V in the cache, then for every token attend
- * causally over its own sequence's positions {@code 0..pos}.
+ * causally over its own sequence's positions {@code 0..pos}, the query heads of one KV head together.
  */
 final class Attention {
     private final Glm4MoeConfig config;
     private final Rope rope;
     private final WorkerPool pool;
+    private static final ThreadLocal<GroupAttention> GROUP_ATTENTION = ThreadLocal.withInitial(GroupAttention::new);
 
     Attention(Glm4MoeConfig config, WorkerPool pool) {
         this.config = config;
@@ -42,20 +43,14 @@ final class Attention {
             cache.write(layer, batch.sequences()[t], batch.positions()[t], k, kOff, v, kOff);
         }
         float[] mixed = new float[n * config.queryWidth()];
-        int groupSize = heads / kvHeads;
+        int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        pool.forRange(n * heads, 1, (start, end) -> {
-            float[] scores = new float[cache.capacity()];
+        pool.forRange(n * kvHeads, 1, (start, end) -> {
+            GroupAttention attention = GROUP_ATTENTION.get();
             for (int job = start; job < end; job++) {
-                int t = job / heads;
-                int head = job % heads;
-                int kvHead = head / groupSize;
-                int seq = batch.sequences()[t];
-                int positions = batch.positions()[t] + 1;
-                int qOff = t * config.queryWidth() + head * hd;
-                for (int p = 0; p < positions; p++) scores[p] = cache.dotKey(layer, seq, p, kvHead, q, qOff) * scale;
-                VectorMath.softmax(scores, 0, positions);
-                for (int p = 0; p < positions; p++) cache.addValue(layer, seq, p, kvHead, scores[p], mixed, qOff);
+                int t = job / kvHeads, kvHead = job % kvHeads;
+                int at = t * config.queryWidth() + kvHead * group * hd;
+                attention.attend(cache, layer, batch.sequences()[t], batch.positions()[t] + 1, kvHead, group, hd, scale, q, at, mixed, at);
             }
         });
         float[] out = new float[n * config.hiddenSize()];

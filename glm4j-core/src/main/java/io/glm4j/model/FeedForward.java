@@ -12,8 +12,7 @@ final class FeedForward {
         int width = w.gate().rows();
         float[] gate = new float[rows * width];
         float[] up = new float[rows * width];
-        MatMul.multiply(pool, w.gate(), x, rows, gate);
-        MatMul.multiply(pool, w.up(), x, rows, up);
+        MatMul.multiplyPair(pool, w.gate(), w.up(), x, rows, gate, up);
         VectorMath.siluMultiply(gate, up, rows * width);
         float[] out = new float[rows * w.down().rows()];
         MatMul.multiply(pool, w.down(), gate, rows, out);

@@ -25,6 +25,15 @@ public interface KvCache {
     /** {@code out[outOff+d] += weight · V[layer][seq][pos][head][d]} over one head's dims. */
     void addValue(int layer, int seq, int pos, int head, float weight, float[] out, int outOff);
 
+    /**
+     * Copies the key of one KV head at {@code pos} into {@code dst} as float32 (headDim values):
+     * attention reads each key once for all the query heads that share it.
+     */
+    void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff);
+
+    /** Copies the value of one KV head at {@code pos} into {@code dst} as float32 (headDim values). */
+    void readValue(int layer, int seq, int pos, int head, float[] dst, int dstOff);
+
     /** Forgets positions {@code >= pos} of {@code seq} (rollback, prefix reuse). */
     void truncate(int seq, int pos);
 }

@@ -15,6 +15,9 @@ sealed interface RowStore {
     /** {@code out[outOff+d] += w · row[from+d]} for {@code d < n}. */
     void addScaled(int row, int from, float w, float[] out, int outOff, int n);
 
+    /** {@code dst[dstOff+d] = row[from+d]} as float32, for {@code d < n}. */
+    void read(int row, int from, float[] dst, int dstOff, int n);
+
     final class Floats implements RowStore {
         private final float[] data;
         private final int width;
@@ -38,6 +41,10 @@ sealed interface RowStore {
         public void addScaled(int row, int from, float w, float[] out, int outOff, int n) {
             int base = row * width + from;
             for (int d = 0; d < n; d++) out[outOff + d] += w * data[base + d];
+        }
+
+        public void read(int row, int from, float[] dst, int dstOff, int n) {
+            System.arraycopy(data, row * width + from, dst, dstOff, n);
         }
     }
 
@@ -65,6 +72,11 @@ sealed interface RowStore {
         public void addScaled(int row, int from, float w, float[] out, int outOff, int n) {
             int base = row * width + from;
             for (int d = 0; d < n; d++) out[outOff + d] += w * Float.float16ToFloat(data[base + d]);
+        }
+
+        public void read(int row, int from, float[] dst, int dstOff, int n) {
+            int base = row * width + from;
+            for (int d = 0; d < n; d++) dst[dstOff + d] = Float.float16ToFloat(data[base + d]);
         }
     }
 
@@ -110,6 +122,14 @@ sealed interface RowStore {
             for (int b = 0; b < n; b += BLOCK) {
                 float scaled = w * scales[(base + b) / BLOCK];
                 for (int i = 0; i < BLOCK; i++) out[outOff + b + i] += scaled * quants[base + b + i];
+            }
+        }
+
+        public void read(int row, int from, float[] dst, int dstOff, int n) {
+            int base = row * width + from;
+            for (int b = 0; b < n; b += BLOCK) {
+                float scale = scales[(base + b) / BLOCK];
+                for (int i = 0; i < BLOCK; i++) dst[dstOff + b + i] = scale * quants[base + b + i];
             }
         }
     }

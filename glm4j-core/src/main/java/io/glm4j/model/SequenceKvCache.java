@@ -79,6 +79,16 @@ public final class SequenceKvCache implements KvCache {
     }
 
     @Override
+    public void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff) {
+        keys[seq][layer].read(pos, head * headDim, dst, dstOff, headDim);
+    }
+
+    @Override
+    public void readValue(int layer, int seq, int pos, int head, float[] dst, int dstOff) {
+        values[seq][layer].read(pos, head * headDim, dst, dstOff, headDim);
+    }
+
+    @Override
     public void truncate(int seq, int pos) {
         lengths[checkSeq(seq)] = Math.min(lengths[seq], Math.max(0, pos));
     }

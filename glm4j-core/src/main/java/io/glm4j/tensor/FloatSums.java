@@ -24,14 +24,12 @@ final class FloatSums {
     private FloatSums() {}
 
     /**
-     * The same sum, stored through {@code lanes} and added up in scalar code: for kernels whose
-     * compiled form is so large that C2 may stop inlining before the vector version, which would
-     * then box its argument on every call.
+     * The same sum of {@link #LANES} values a kernel stored with {@code intoArray}: for kernels whose
+     * compiled form is so large that C2 may stop inlining before {@link #sum(FloatVector)}, which
+     * would then box its argument on every call. Overwrites {@code lanes}.
      */
-    static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        int n = v.length();
-        for (int step = n / 2; step >= 1; step /= 2) {
+    static float sum(float[] lanes) {
+        for (int step = LANES / 2; step >= 1; step /= 2) {
             for (int i = 0; i < step; i++) lanes[i] += lanes[i + step];
         }
         return lanes[0];

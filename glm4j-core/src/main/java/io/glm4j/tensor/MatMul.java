@@ -31,33 +31,83 @@ public final class MatMul {
      * @param out   {@code tokens} rows of {@code out} values (overwritten)
      */
     public static void multiply(WorkerPool pool, Tensor w, float[] x, int tokens, float[] out) {
-        int in = w.cols();
-        int outDim = w.rows();
-        if (x.length < (long) tokens * in || out.length < (long) tokens * outDim) {
-            throw new IllegalArgumentException(w.name() + ": activation shape does not fit " + tokens + " rows of " + in + " → " + outDim);
+        checkShapes(w, x, tokens, out);
+        Plan plan = plan(w, x, tokens);
+        if (plan.tiled()) {
+            TiledMatMul.multiply(pool, w, plan.kernel, plan.values(), tokens, out);
+            return;
         }
+        pool.forRange(w.rows(), 16, (start, end) -> {
+            float[] lanes = new float[FloatSums.LANES];
+            for (int o = start; o < end; o++) plan.row(w, o, tokens, out, lanes);
+        });
+    }
+
+    /**
+     * Two matrices of the same shape and type times the same activations (a SwiGLU FFN's gate and
+     * up): the activations are rounded once and, for a few tokens, both matrices' rows are shared
+     * out in one pass of the pool.
+     */
+    public static void multiplyPair(WorkerPool pool, Tensor a, Tensor b, float[] x, int tokens, float[] outA, float[] outB) {
+        if (a.type() != b.type() || a.cols() != b.cols() || a.rows() != b.rows() || a.scales() != null || b.scales() != null) {
+            multiply(pool, a, x, tokens, outA);
+            multiply(pool, b, x, tokens, outB);
+            return;
+        }
+        checkShapes(a, x, tokens, outA);
+        checkShapes(b, x, tokens, outB);
+        Plan plan = plan(a, x, tokens);
+        if (plan.tiled()) {
+            TiledMatMul.multiply(pool, a, plan.kernel, plan.values(), tokens, outA);
+            TiledMatMul.multiply(pool, b, plan.kernel, plan.values(), tokens, outB);
+            return;
+        }
+        int rows = a.rows();
+        pool.forRange(2 * rows, 16, (start, end) -> {
+            float[] lanes = new float[FloatSums.LANES];
+            for (int o = start; o < end; o++) {
+                if (o < rows) plan.row(a, o, tokens, outA, lanes);
+                else plan.row(b, o - rows, tokens, outB, lanes);
+            }
+        });
+    }
+
+    private static void checkShapes(Tensor w, float[] x, int tokens, float[] out) {
+        if (x.length < (long) tokens * w.cols() || out.length < (long) tokens * w.rows()) {
+            throw new IllegalArgumentException(w.name() + ": activation shape does not fit " + tokens + " rows of " + w.cols() + " → " + w.rows());
+        }
+    }
+
+    /** Rounds the activations for {@code w}'s type (into the calling thread's buffers) and picks the kernel. */
+    private static Plan plan(Tensor w, float[] x, int tokens) {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
         QuantizedActivations a = ACTIVATIONS.get();
-        a.quantize(format, x, tokens, in, quantized != null ? quantized.laneOrder() : null);
-        float[] values = a.values();
-        if (tokens >= TILED_FROM_TOKENS && Int8Lanes.AVAILABLE && in % TiledMatMul.VECTOR_FLOATS == 0 && (quantized == null || !quantized.usesOffsetSums())) {
-            TiledMatMul.multiply(pool, w, kernel, values, tokens, out);
-            return;
+        a.quantize(format, x, tokens, w.cols(), quantized != null ? quantized.laneOrder() : null);
+        boolean tiled = tokens >= TILED_FROM_TOKENS && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
+                && (quantized == null || !quantized.usesOffsetSums());
+        return new Plan(kernel, quantized, a, tiled);
+    }
+
+    /** How one call multiplies: the kernel, its int8 form if used, the rounded activations. */
+    private record Plan(RowKernel kernel, QuantizedDot quantized, QuantizedActivations activations, boolean tiled) {
+        float[] values() {
+            return activations.values();
         }
-        long rowBytes = w.rowBytes();
-        pool.forRange(outDim, 16, (start, end) -> {
-            float[] lanes = new float[FloatSums.LANES];
-            for (int o = start; o < end; o++) {
-                long offset = o * rowBytes;
-                for (int t = 0; t < tokens; t++) {
-                    out[t * outDim + o] = quantized != null
-                            ? quantized.dot(w.data(), offset, a, t * in, in, lanes)
-                            : kernel.dot(w.data(), offset, values, t * in, in);
-                }
+
+        /** Row {@code o} of {@code w} against every token: one dot product each, weights read once from memory. */
+        void row(Tensor w, int o, int tokens, float[] out, float[] lanes) {
+            int in = w.cols();
+            int outDim = w.rows();
+            long offset = o * w.rowBytes();
+            float[] values = activations.values();
+            for (int t = 0; t < tokens; t++) {
+                out[t * outDim + o] = quantized != null
+                        ? quantized.dot(w.data(), offset, activations, t * in, in, lanes)
+                        : kernel.dot(w.data(), offset, values, t * in, in);
             }
-        });
+        }
     }
 
     /** Checks once, at load time, that a weight can be multiplied (its type has a kernel). */

@@ -121,7 +121,8 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) minTerms.convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.broadcast(F, -Float.float16ToFloat((short) (dAndMin >>> 16)) * dx), acc);
         }
-        return FloatSums.sum(acc, lanes);
+        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
+        return FloatSums.sum(lanes);
     }
 
     // Unpacking the 12 scale bytes (b) in vector lanes: scale_j = b[j] & 63 for j < 4, else

@@ -71,6 +71,7 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
         }
-        return FloatSums.sum(acc, lanes) - 8 * offsets;
+        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
+        return FloatSums.sum(lanes) - 8 * offsets;
     }
 }

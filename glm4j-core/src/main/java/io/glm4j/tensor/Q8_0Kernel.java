@@ -58,6 +58,7 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
             float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
-        return FloatSums.sum(acc, lanes);
+        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
+        return FloatSums.sum(lanes);
     }
 }

@@ -1,8 +1,34 @@
 package io.glm4j.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /** Small element-wise float32 operations on rows of activations. */
 public final class VectorMath {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
     private VectorMath() {}
+
+    /** {@code Σ a[aOff+i]·b[bOff+i]} for {@code i < n}, lanes summed in a fixed order. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        }
+        float sum = FloatSums.sum(acc);
+        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        return sum;
+    }
+
+    /** {@code y[yOff+i] += w·x[xOff+i]} for {@code i < n}. */
+    public static void axpy(float w, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, w), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(w, x[xOff + i], y[yOff + i]);
+    }
 
     /** {@code out = w ⊙ x / sqrt(mean(x²) + eps)} for one row of {@code n} values. */
     public static void rmsNorm(float[] x, int xOff, float[] w, float eps, float[] out, int outOff, int n) {

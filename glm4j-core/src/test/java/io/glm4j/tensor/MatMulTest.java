@@ -76,4 +76,32 @@ class MatMulTest {
             }
         }
     }
+
+    /** Gate and up of a SwiGLU FFN in one call: exactly what two calls give. */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "Q8_0", "Q4_K", "Q6_K"})
+    void aPairOfMatricesGivesWhatTwoCallsGive(GgmlType type) {
+        ReferenceBlocks ref = ReferenceBlocks.load(type);
+        int rows = Math.min(ref.values().length / COLS / 2, 11);
+        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(type.bytesFor(2L * rows * COLS));
+            MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
+            long half = type.bytesFor((long) rows * COLS);
+            Tensor gate = new Tensor("gate", type, new long[] {COLS, rows}, data.asSlice(0, half));
+            Tensor up = new Tensor("up", type, new long[] {COLS, rows}, data.asSlice(half, half));
+            for (int tokens : new int[] {1, 3, 9}) {
+                float[] x = new float[tokens * COLS];
+                Random random = new Random(tokens);
+                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+                float[] g = new float[tokens * rows], u = new float[tokens * rows], g1 = new float[tokens * rows], u1 = new float[tokens * rows];
+
+                MatMul.multiplyPair(pool, gate, up, x, tokens, g, u);
+
+                MatMul.multiply(pool, gate, x, tokens, g1);
+                MatMul.multiply(pool, up, x, tokens, u1);
+                assertThat(g).as("%s gate, %d tokens", type, tokens).containsExactly(g1);
+                assertThat(u).as("%s up, %d tokens", type, tokens).containsExactly(u1);
+            }
+        }
+    }
 }
