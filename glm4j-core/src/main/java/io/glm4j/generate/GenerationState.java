@@ -4,6 +4,7 @@ import io.glm4j.grammar.TokenConstraint;
 import io.glm4j.tokenizer.StreamingDecoder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One request's progress through decoding, independent of how its forward passes are batched:
@@ -13,7 +14,7 @@ import java.util.List;
 final class GenerationState {
     private final GenerationRequest request;
     private final Generator.Listener listener;
-    private final java.util.Set<Integer> endOfGeneration;
+    private final Set<Integer> endOfGeneration;
     private final Sampler sampler;
     private final StreamingDecoder decoder;
     private final StopStrings stops;

@@ -2,8 +2,8 @@ package io.glm4j.model;
 
 /**
  * Keys and values of past positions, per layer and per sequence, addressed by position.
- * Element storage (F32, F16, Q8_0…) is the implementation's business: attention only asks
- * for dot products with keys and weighted sums of values, one KV head at a time.
+ * Element storage (F32, F16, Q8_0…) is the implementation's business: attention reads one KV
+ * head's key or value at a time as float32.
  */
 public interface KvCache {
 
@@ -18,12 +18,6 @@ public interface KvCache {
 
     /** Marks {@code pos} as filled once every layer has been written. */
     void commit(int seq, int pos);
-
-    /** {@code Σ_d q[qOff+d] · K[layer][seq][pos][head][d]} over one head's dims. */
-    float dotKey(int layer, int seq, int pos, int head, float[] q, int qOff);
-
-    /** {@code out[outOff+d] += weight · V[layer][seq][pos][head][d]} over one head's dims. */
-    void addValue(int layer, int seq, int pos, int head, float weight, float[] out, int outOff);
 
     /**
      * Copies the key of one KV head at {@code pos} into {@code dst} as float32 (headDim values):

@@ -2,18 +2,11 @@ package io.glm4j.model;
 
 /**
  * Rows of K or V values (one row per position, all KV heads side by side) in one element type.
- * Attention reads them one head-slice at a time, so each store offers a dot product and a
- * weighted add over a slice instead of handing out floats.
+ * Attention reads them one head-slice at a time, decoded to float32.
  */
 sealed interface RowStore {
 
     void put(int row, float[] src, int srcOff);
-
-    /** {@code Σ_d q[qOff+d] · row[from+d]} for {@code d < n}. */
-    float dot(int row, int from, float[] q, int qOff, int n);
-
-    /** {@code out[outOff+d] += w · row[from+d]} for {@code d < n}. */
-    void addScaled(int row, int from, float w, float[] out, int outOff, int n);
 
     /** {@code dst[dstOff+d] = row[from+d]} as float32, for {@code d < n}. */
     void read(int row, int from, float[] dst, int dstOff, int n);
@@ -29,18 +22,6 @@ sealed interface RowStore {
 
         public void put(int row, float[] src, int srcOff) {
             System.arraycopy(src, srcOff, data, row * width, width);
-        }
-
-        public float dot(int row, int from, float[] q, int qOff, int n) {
-            int base = row * width + from;
-            float sum = 0;
-            for (int d = 0; d < n; d++) sum += q[qOff + d] * data[base + d];
-            return sum;
-        }
-
-        public void addScaled(int row, int from, float w, float[] out, int outOff, int n) {
-            int base = row * width + from;
-            for (int d = 0; d < n; d++) out[outOff + d] += w * data[base + d];
         }
 
         public void read(int row, int from, float[] dst, int dstOff, int n) {
@@ -60,18 +41,6 @@ sealed interface RowStore {
         public void put(int row, float[] src, int srcOff) {
             int base = row * width;
             for (int d = 0; d < width; d++) data[base + d] = Float.floatToFloat16(src[srcOff + d]);
-        }
-
-        public float dot(int row, int from, float[] q, int qOff, int n) {
-            int base = row * width + from;
-            float sum = 0;
-            for (int d = 0; d < n; d++) sum += q[qOff + d] * Float.float16ToFloat(data[base + d]);
-            return sum;
-        }
-
-        public void addScaled(int row, int from, float w, float[] out, int outOff, int n) {
-            int base = row * width + from;
-            for (int d = 0; d < n; d++) out[outOff + d] += w * Float.float16ToFloat(data[base + d]);
         }
 
         public void read(int row, int from, float[] dst, int dstOff, int n) {
@@ -103,25 +72,6 @@ sealed interface RowStore {
                 float inverse = d == 0 ? 0 : 1 / d;
                 scales[base / BLOCK + b] = d;
                 for (int i = 0; i < BLOCK; i++) quants[base + b * BLOCK + i] = (byte) Math.round(src[srcOff + b * BLOCK + i] * inverse);
-            }
-        }
-
-        public float dot(int row, int from, float[] q, int qOff, int n) {
-            int base = row * width + from;
-            float sum = 0;
-            for (int b = 0; b < n; b += BLOCK) {
-                float block = 0;
-                for (int i = 0; i < BLOCK; i++) block += q[qOff + b + i] * quants[base + b + i];
-                sum += block * scales[(base + b) / BLOCK];
-            }
-            return sum;
-        }
-
-        public void addScaled(int row, int from, float w, float[] out, int outOff, int n) {
-            int base = row * width + from;
-            for (int b = 0; b < n; b += BLOCK) {
-                float scaled = w * scales[(base + b) / BLOCK];
-                for (int i = 0; i < BLOCK; i++) out[outOff + b + i] += scaled * quants[base + b + i];
             }
         }
 

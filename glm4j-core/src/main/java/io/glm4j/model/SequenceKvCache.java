@@ -69,16 +69,6 @@ public final class SequenceKvCache implements KvCache {
     }
 
     @Override
-    public float dotKey(int layer, int seq, int pos, int head, float[] q, int qOff) {
-        return keys[seq][layer].dot(pos, head * headDim, q, qOff, headDim);
-    }
-
-    @Override
-    public void addValue(int layer, int seq, int pos, int head, float weight, float[] out, int outOff) {
-        values[seq][layer].addScaled(pos, head * headDim, weight, out, outOff, headDim);
-    }
-
-    @Override
     public void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff) {
         keys[seq][layer].read(pos, head * headDim, dst, dstOff, headDim);
     }
