@@ -2,6 +2,7 @@ package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
+import io.glm4j.generate.SpeculationCost;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.KvCacheType;
 import io.glm4j.perf.MemoryBandwidth;
@@ -52,6 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    @Option(names = "--mtp", description = "Also measure MTP speculation: a decode step, verifying k+1 tokens (k = 1..3), a NextN draft step, and the speed-up they imply.")
+    boolean mtp;
+
     @Spec
     CommandSpec spec;
 
@@ -76,9 +80,30 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             if (json) report.printJson(out);
             else report.printTable(out);
+            if (mtp) printSpeculation(out, SpeculationCost.measure(model, Math.max(2, Math.min(prompt, 64)), reps, 1234));
             out.flush();
         }
         return 0;
+    }
+
+    /** The cost of each speculation step and the speed-up it implies per acceptance rate. */
+    private static void printSpeculation(PrintWriter out, SpeculationCost.Costs c) {
+        out.printf(Locale.ROOT, "%nMTP speculation (after a prompt; mean of the repetitions)%n");
+        out.printf(Locale.ROOT, "| step | ms | × decode step |%n|---|---|---|%n");
+        out.printf(Locale.ROOT, "| decode (1 token) | %.1f | 1.00 |%n", c.decode() * 1e3);
+        for (int k = 1; k <= 3; k++) {
+            out.printf(Locale.ROOT, "| verify %d tokens (k = %d) | %.1f | %.2f |%n", k + 1, k, c.verify()[k - 1] * 1e3, c.verify()[k - 1] / c.decode());
+        }
+        out.printf(Locale.ROOT, "| NextN draft step | %.1f | %.2f |%n", c.draft() * 1e3, c.draft() / c.decode());
+        double[] rates = {0.5, 0.6, 0.7, 0.8, 0.9};
+        out.printf(Locale.ROOT, "%nprojected speed-up over plain decoding, by acceptance rate%n| k |");
+        for (double a : rates) out.printf(Locale.ROOT, " a = %.1f |", a);
+        out.printf("%n|---|---|---|---|---|---|%n");
+        for (int k = 1; k <= 3; k++) {
+            out.printf(Locale.ROOT, "| %d |", k);
+            for (double a : rates) out.printf(Locale.ROOT, " %.2f× |", c.speedup(k, a));
+            out.println();
+        }
     }
 
     private record Report(Path model, long fileBytes, int threads, int reps, Throughput pp, Throughput tg, long weightBytes, double bandwidth) {

@@ -70,6 +70,13 @@ class ChatCommandTest {
         return screen.toString(StandardCharsets.UTF_8);
     }
 
+    /** Waits until the chat has opened its model and shows its prompt, as a person would before typing. */
+    void awaitBanner() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !screen().contains("for commands")) Thread.sleep(20);
+        Thread.sleep(200);
+    }
+
     CompletableFuture<CliRunner> start(String... extra) {
         String[] args = new String[4 + extra.length];
         args[0] = "chat";
@@ -77,12 +84,14 @@ class ChatCommandTest {
         args[2] = MODEL;
         args[3] = "--seed=1";
         System.arraycopy(extra, 0, args, 4, extra.length);
-        return CompletableFuture.supplyAsync(() -> CliRunner.run(args));
+        // A fresh thread each time: a pooled one may carry an interrupt from an earlier test, which ends input.
+        return CompletableFuture.supplyAsync(() -> CliRunner.run(args), task -> Thread.ofPlatform().start(task));
     }
 
     @Test
     void commandsAnswersAndExit() throws Exception {
         CompletableFuture<CliRunner> chat = start("-n", "5");
+        awaitBanner();
         type("hello\n/nothink\n/reset\n/help\n/exit\n");
         CliRunner r = chat.get(60, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.err()).isZero();

@@ -1,16 +1,13 @@
 package io.glm4j.gguf;
 
 import io.glm4j.Glm4jException;
+import io.glm4j.tensor.FileMapping;
 import io.glm4j.tensor.GgmlType;
 import io.glm4j.tensor.Tensor;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -80,20 +77,7 @@ public final class GgufFile implements AutoCloseable {
     /** Maps and indexes the file; the caller closes it (which unmaps every tensor view). */
     public static GgufFile open(Path path) {
         if (Files.isDirectory(path)) throw new Glm4jException(path + " is a directory, not a GGUF file");
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new GgufFile(path, arena, mapping);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new Glm4jException("model file not found: " + path);
-        } catch (IOException e) {
-            arena.close();
-            throw new Glm4jException("cannot read " + path + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return FileMapping.open(path, "model file", (arena, mapping) -> new GgufFile(path, arena, mapping));
     }
 
     private int alignment(String fileName) {

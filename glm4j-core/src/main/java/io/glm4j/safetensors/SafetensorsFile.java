@@ -4,18 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.glm4j.Glm4jException;
+import io.glm4j.tensor.FileMapping;
 import io.glm4j.tensor.Tensor;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -81,20 +78,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Maps and checks the file; the caller closes it, which unmaps every view. */
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new SafetensorsFile(path, arena, mapping);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new Glm4jException("safetensors file not found: " + path);
-        } catch (IOException e) {
-            arena.close();
-            throw new Glm4jException("cannot read " + path + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return FileMapping.open(path, "safetensors file", (arena, mapping) -> new SafetensorsFile(path, arena, mapping));
     }
 
     private static JsonNode parse(String file, byte[] header) {
