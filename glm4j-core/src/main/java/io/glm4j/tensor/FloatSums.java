@@ -13,27 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class FloatSums {
     private static final VectorSpecies<Float> WIDE = FloatVector.SPECIES_512;
-    private static final VectorShuffle<Float> XOR8 = VectorShuffle.fromOp(WIDE, i -> i ^ 8);
-    private static final VectorShuffle<Float> XOR4 = VectorShuffle.fromOp(WIDE, i -> i ^ 4);
-    private static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(WIDE, i -> i ^ 2);
-    private static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(WIDE, i -> i ^ 1);
-
-    /** Lanes of the widest vectors: the size of the scratch {@link #sum(FloatVector, float[])} needs. */
-    static final int LANES = WIDE.length();
+    /** The partner lanes of the four halving steps; kernels too large to rely on inlining use them in place. */
+    static final VectorShuffle<Float> XOR8 = VectorShuffle.fromOp(WIDE, i -> i ^ 8);
+    static final VectorShuffle<Float> XOR4 = VectorShuffle.fromOp(WIDE, i -> i ^ 4);
+    static final VectorShuffle<Float> XOR2 = VectorShuffle.fromOp(WIDE, i -> i ^ 2);
+    static final VectorShuffle<Float> XOR1 = VectorShuffle.fromOp(WIDE, i -> i ^ 1);
 
     private FloatSums() {}
-
-    /**
-     * The same sum of {@link #LANES} values a kernel stored with {@code intoArray}: for kernels whose
-     * compiled form is so large that C2 may stop inlining before {@link #sum(FloatVector)}, which
-     * would then box its argument on every call. Overwrites {@code lanes}.
-     */
-    static float sum(float[] lanes) {
-        for (int step = LANES / 2; step >= 1; step /= 2) {
-            for (int i = 0; i < step; i++) lanes[i] += lanes[i + step];
-        }
-        return lanes[0];
-    }
 
     static float sum(FloatVector v) {
         if (v.species() == WIDE) {

@@ -38,8 +38,7 @@ public final class MatMul {
             return;
         }
         pool.forRange(w.rows(), 16, (start, end) -> {
-            float[] lanes = new float[FloatSums.LANES];
-            for (int o = start; o < end; o++) plan.row(w, o, tokens, out, lanes);
+            for (int o = start; o < end; o++) plan.row(w, o, tokens, out);
         });
     }
 
@@ -64,10 +63,9 @@ public final class MatMul {
         }
         int rows = a.rows();
         pool.forRange(2 * rows, 16, (start, end) -> {
-            float[] lanes = new float[FloatSums.LANES];
             for (int o = start; o < end; o++) {
-                if (o < rows) plan.row(a, o, tokens, outA, lanes);
-                else plan.row(b, o - rows, tokens, outB, lanes);
+                if (o < rows) plan.row(a, o, tokens, outA);
+                else plan.row(b, o - rows, tokens, outB);
             }
         });
     }
@@ -97,14 +95,14 @@ public final class MatMul {
         }
 
         /** Row {@code o} of {@code w} against every token: one dot product each, weights read once from memory. */
-        void row(Tensor w, int o, int tokens, float[] out, float[] lanes) {
+        void row(Tensor w, int o, int tokens, float[] out) {
             int in = w.cols();
             int outDim = w.rows();
             long offset = o * w.rowBytes();
             float[] values = activations.values();
             for (int t = 0; t < tokens; t++) {
                 out[t * outDim + o] = quantized != null
-                        ? quantized.dot(w.data(), offset, activations, t * in, in, lanes)
+                        ? quantized.dot(w.data(), offset, activations, t * in, in)
                         : kernel.dot(w.data(), offset, values, t * in, in);
             }
         }

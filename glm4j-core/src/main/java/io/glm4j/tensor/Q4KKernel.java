@@ -78,7 +78,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
      * the 6-bit sub-block scales; the minima meet the activations' sums per sub-block.
      */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
@@ -121,8 +121,11 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) minTerms.convert(VectorOperators.I2F, 0))
                     .fma(FloatVector.broadcast(F, -Float.float16ToFloat((short) (dAndMin >>> 16)) * dx), acc);
         }
-        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
-        return FloatSums.sum(lanes);
+        // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
+        acc = acc.add(acc.rearrange(FloatSums.XOR8));
+        acc = acc.add(acc.rearrange(FloatSums.XOR4));
+        acc = acc.add(acc.rearrange(FloatSums.XOR2));
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
     }
 
     // Unpacking the 12 scale bytes (b) in vector lanes: scale_j = b[j] & 63 for j < 4, else

@@ -53,7 +53,7 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
      * once per block through the activations' quant sum.
      */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
@@ -71,7 +71,10 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
         }
-        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
-        return FloatSums.sum(lanes) - 8 * offsets;
+        // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
+        acc = acc.add(acc.rearrange(FloatSums.XOR8));
+        acc = acc.add(acc.rearrange(FloatSums.XOR4));
+        acc = acc.add(acc.rearrange(FloatSums.XOR2));
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0) - 8 * offsets;
     }
 }

@@ -60,7 +60,7 @@ final class Q4_1Kernel implements RowKernel, QuantizedDot {
     }
 
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] q = x.quants();
         float sum = 0;
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {

@@ -58,7 +58,7 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
 
     /** Q5_0 · Q8_0: as Q4_0 (see there), with each quant's fifth bit taken from qh; offset −16. */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
@@ -79,8 +79,11 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
         }
-        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
-        return FloatSums.sum(lanes) - 16 * offsets;
+        // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
+        acc = acc.add(acc.rearrange(FloatSums.XOR8));
+        acc = acc.add(acc.rearrange(FloatSums.XOR4));
+        acc = acc.add(acc.rearrange(FloatSums.XOR2));
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0) - 16 * offsets;
     }
 
     /** Lane i of 16 is set where bit i of {@code bits} is: one mask register, no vector work. */

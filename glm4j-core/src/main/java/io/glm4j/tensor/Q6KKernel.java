@@ -96,7 +96,7 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
      * by the int8 group scales, and the −32 offset comes off through the activations' sums per 16.
      */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();

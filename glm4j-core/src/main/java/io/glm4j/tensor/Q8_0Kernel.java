@@ -45,7 +45,7 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
 
     /** Q8_0 · Q8_0: per block, 32 int8 × int8 products summed in ints, scaled by d_w·d_x. */
     @Override
-    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes) {
+    public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
@@ -58,7 +58,10 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
             float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
-        acc.intoArray(lanes, 0); // stored here: a vector handed to a call C2 did not inline is boxed
-        return FloatSums.sum(lanes);
+        // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
+        acc = acc.add(acc.rearrange(FloatSums.XOR8));
+        acc = acc.add(acc.rearrange(FloatSums.XOR4));
+        acc = acc.add(acc.rearrange(FloatSums.XOR2));
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
     }
 }

@@ -9,12 +9,8 @@ import java.lang.foreign.MemorySegment;
  */
 interface QuantizedDot {
 
-    /**
-     * Σ w[i]·x[xOffset+i] over {@code count} values of the row at {@code offset}; {@code xOffset} is
-     * block-aligned. {@code lanes} is the caller's scratch of {@link FloatSums#LANES} floats for the
-     * final sum of vector lanes.
-     */
-    float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count, float[] lanes);
+    /** Σ w[i]·x[xOffset+i] over {@code count} values of the row at {@code offset}; {@code xOffset} is block-aligned. */
+    float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count);
 
     /**
      * Where value i of an activation block is placed in {@link QuantizedActivations#quants()}, so the

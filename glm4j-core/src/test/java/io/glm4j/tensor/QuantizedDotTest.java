@@ -42,7 +42,7 @@ class QuantizedDotTest {
                 }
                 if (type == GgmlType.Q4_1 || type == GgmlType.Q5_1) expected += q8_1OffsetCorrection(ref, a, r * count, blocks);
 
-                float dot = kernel.dot(data, LEAD, a, r * count, count, new float[FloatSums.LANES]);
+                float dot = kernel.dot(data, LEAD, a, r * count, count);
 
                 assertThat((double) dot).as("%s row %d", type, r).isCloseTo(expected, offset(1e-5 * magnitude));
             }
