@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One weight matrix times a batch of activations, as the model runs it: GLM-4.5-Air's hidden size
  * (4096 inputs) and an expert's width (1408 outputs) or, with {@code rows = 12288}, the query
- * projection. {@code tokens = 1} is a decode step (int8 dot products per row), 4 an expert's share
+ * projection, or with {@code rows = 151552} the output head, which streams from memory rather than the caches. {@code tokens = 1} is a decode step (int8 dot products per row), 4 an expert's share
  * of a 64-token prompt and 64 a prompt batch (tiles dequantized once, 4 × 4 register blocks).
  * Weights per second = rows · 4096 / score; weight bytes per second = that × bytes per weight.
  */
@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBenchmark {
     private static final int COLS = 4096;
+    /** Rows quantized from random values; larger matrices repeat them (the output head: rows = 151552, far beyond the caches). */
+    private static final int DISTINCT_ROWS = 1408;
 
     @Param({"Q4_K", "Q6_K", "Q8_0", "Q4_0", "Q5_0"})
     public String type;
@@ -66,11 +68,13 @@ public class MatMulBenchmark {
         MemorySegment data = arena.allocate(rowBytes * rows, 64);
         float[] row = new float[COLS];
         byte[] encoded = new byte[(int) rowBytes];
-        for (int r = 0; r < rows; r++) {
+        int distinct = Math.min(rows, DISTINCT_ROWS);
+        for (int r = 0; r < distinct; r++) {
             for (int i = 0; i < COLS; i++) row[i] = (float) random.nextGaussian() * 0.02f;
             Quantizer.of(t).quantize(row, 0, COLS, encoded, 0);
             MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, r * rowBytes, rowBytes);
         }
+        for (long r = distinct; r < rows; r++) MemorySegment.copy(data, (r % distinct) * rowBytes, data, r * rowBytes, rowBytes);
         weights = new Tensor("w", t, new long[] {COLS, rows}, data);
         x = new float[tokens * COLS];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();

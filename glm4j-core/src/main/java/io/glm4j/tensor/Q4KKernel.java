@@ -100,9 +100,9 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
             IntVector odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 64))
                     .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 96))).reinterpretAsInts();
             // neighbouring shorts of one sub-block into ints (pmaddwd with ones): lanes 0..7 sub-block 0 (2), 8..15 sub-block 2 (3)
-            IntVector sums = even.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(even.lanewise(VectorOperators.ASHR, 16))
+            IntVector sums = even.add(even.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_02));
-            sums = sums.add(odd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(odd.lanewise(VectorOperators.ASHR, 16))
+            sums = sums.add(odd.add(odd.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_13)));
 
             q = ByteVector.fromMemorySegment(B64, data, block + QS + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
@@ -110,9 +110,9 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
                     .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 160))).reinterpretAsInts();
             odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 192))
                     .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 224))).reinterpretAsInts();
-            sums = sums.add(even.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(even.lanewise(VectorOperators.ASHR, 16))
+            sums = sums.add(even.add(even.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_46)));
-            sums = sums.add(odd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(odd.lanewise(VectorOperators.ASHR, 16))
+            sums = sums.add(odd.add(odd.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_57)));
 
             float dx = xd[xb >> 8];

@@ -17,6 +17,7 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
     static final Q4_0Kernel INSTANCE = new Q4_0Kernel();
     private static final GgmlType TYPE = GgmlType.Q4_0;
     private static final int QS = 2;
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
@@ -48,33 +49,46 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
     }
 
     /**
-     * Q4_0 · Q8_0: the 16 quant bytes widen to 16 shorts; low nibbles meet activations 0..15, high
-     * nibbles 16..31, and the sums of 16 pairs are scaled by d_w·d_x. The −8 offset comes off
-     * once per block through the activations' quant sum.
+     * Q4_0 · Q8_0: the 16 quant bytes widen to 16 shorts; low nibbles minus 8 meet activations
+     * 0..15, high nibbles minus 8 meet 16..31, and the sums of 16 pairs are scaled by d_w·d_x. Two
+     * blocks per step: the loop is bound by instruction count, scalar index and scale work included.
      */
     @Override
     public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
-        int[] xs = x.sums16();
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
-        float offsets = 0;
-        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+        int blocks = Blocks.of(count, TYPE), b = 0;
+        for (; b + 1 < blocks; b += 2) {
             long block = offset + (long) b * TYPE.blockBytes;
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
             int xb = xOffset + b * 32;
-            ShortVector products = q.and((short) 0xF).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
-                    .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
-            float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
-            IntVector sums = (IntVector) products.convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
-            offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
+            int scales = data.get(LE_INT, block + TYPE.blockBytes - 2); // the second block's d in the top half
+            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block)) * xd[xb >> 5];
+            float scale2 = Float.float16ToFloat((short) (scales >>> 16)) * xd[(xb >> 5) + 1];
+            acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            acc = ((FloatVector) ((IntVector) products(data, block + TYPE.blockBytes, xq, xb + 32).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale2), acc);
+        }
+        if (b < blocks) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            int xb = xOffset + b * 32;
+            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block)) * xd[xb >> 5];
+            acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));
         acc = acc.add(acc.rearrange(FloatSums.XOR4));
         acc = acc.add(acc.rearrange(FloatSums.XOR2));
-        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0) - 8 * offsets;
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
+    }
+
+    /** The 16 sums (q_i − 8)·x_i + (q_{i+16} − 8)·x_{i+16} of one block, each within a short. */
+    private static ShortVector products(MemorySegment data, long block, short[] xq, int xb) {
+        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
+        return q.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
+                .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
     }
 }

@@ -100,50 +100,50 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
-        float sum = 0;
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        // one loop in one method: C2 then keeps the shuffles and masks in registers across super-blocks
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 256;
-            sum += HalfFloats.f16(data, block + D) * xd[xb >> 8] * scaledSum(data, block, xq, xs, xb);
+            // Σ_g scale_g · Σ_{i in group g} (q_i − 32)·x_i, exactly, in ints
+            IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
+            ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            IntVector sums = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5).neg();
+            // the two halves written out: shuffles must be constants for C2 to emit one permute each
+            ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            ShortVector qh = qhAll.rearrange(QH_HALF0).lanewise(VectorOperators.LSHR, QH_SHIFT);
+            IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
+            IntVector high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretAsInts();
+            // pairs of neighbouring shorts (one scale group) into ints, as Int8Lanes.pairSums
+            low = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            high = high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            sums = sums.add(low.mul(scales.rearrange(GROUPS0))).add(high.mul(scales.rearrange(GROUPS1)));
+
+            q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            qh = qhAll.rearrange(QH_HALF1).lanewise(VectorOperators.LSHR, QH_SHIFT);
+            low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 128))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 160))).reinterpretAsInts();
+            high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 192))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 224))).reinterpretAsInts();
+            low = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            high = high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            sums = sums.add(low.mul(scales.rearrange(GROUPS2))).add(high.mul(scales.rearrange(GROUPS3)));
+            // d read here, not through HalfFloats: the loop is past C2's inlining budget, and a call spills every vector
+            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block + D)) * xd[xb >> 8];
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
-        return sum;
-    }
-
-    /**
-     * Σ_g scale_g · Σ_{i in group g} (q_i − 32)·x_i over one super-block, exactly, in ints; a method
-     * of its own so that C2 compiles it whole (see {@link Q4KKernel}).
-     */
-    private static int scaledSum(MemorySegment data, long block, short[] xq, int[] xs, int xb) {
-        IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
-        ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-        IntVector sums = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5).neg();
-        // the two halves written out: shuffles must be constants for C2 to emit one permute each
-        ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-        ShortVector qh = qhAll.rearrange(QH_HALF0).lanewise(VectorOperators.LSHR, QH_SHIFT);
-        IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
-                .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
-                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
-        IntVector high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
-                .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
-                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretAsInts();
-        // pairs of neighbouring shorts (one scale group) into ints: x86's pmaddwd with ones
-        low = low.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(low.lanewise(VectorOperators.ASHR, 16));
-        high = high.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(high.lanewise(VectorOperators.ASHR, 16));
-        sums = sums.add(low.mul(scales.rearrange(GROUPS0))).add(high.mul(scales.rearrange(GROUPS1)));
-
-        q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-        qh = qhAll.rearrange(QH_HALF1).lanewise(VectorOperators.LSHR, QH_SHIFT);
-        low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 128))
-                .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
-                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 160))).reinterpretAsInts();
-        high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 192))
-                .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
-                        .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 224))).reinterpretAsInts();
-        low = low.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(low.lanewise(VectorOperators.ASHR, 16));
-        high = high.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(high.lanewise(VectorOperators.ASHR, 16));
-        sums = sums.add(low.mul(scales.rearrange(GROUPS2))).add(high.mul(scales.rearrange(GROUPS3)));
-        return sums.reduceLanes(VectorOperators.ADD);
+        // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
+        acc = acc.add(acc.rearrange(FloatSums.XOR8));
+        acc = acc.add(acc.rearrange(FloatSums.XOR4));
+        acc = acc.add(acc.rearrange(FloatSums.XOR2));
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
     }
 
     @Override
