@@ -63,7 +63,7 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 32;
             int scales = data.get(LE_INT, block + TYPE.blockBytes - 2); // the second block's d in the top half
-            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block)) * xd[xb >> 5];
+            float scale = scale(data, block) * xd[xb >> 5];
             float scale2 = Float.float16ToFloat((short) (scales >>> 16)) * xd[(xb >> 5) + 1];
             acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
                     .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
@@ -73,9 +73,8 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
         if (b < blocks) {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 32;
-            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block)) * xd[xb >> 5];
             acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale(data, block) * xd[xb >> 5]), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));
@@ -84,11 +83,19 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
         return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
     }
 
-    /** The 16 sums (q_i − 8)·x_i + (q_{i+16} − 8)·x_{i+16} of one block, each within a short. */
+    private static float scale(MemorySegment data, long block) {
+        return Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block));
+    }
+
+    /**
+     * The 16 sums (q_i − 8)·x_i + (q_{i+16} − 8)·x_{i+16} of one block, each within a short. With
+     * both nibbles' top bits flipped, a nibble read as a signed 4-bit number is q − 8: the high one
+     * by an arithmetic shift of the sign-extended byte, the low one by shifting it up and back.
+     */
     private static ShortVector products(MemorySegment data, long block, short[] xq, int xb) {
         ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
-        return q.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
-                .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
+                .lanewise(VectorOperators.XOR, (byte) 0x88).convertShape(VectorOperators.B2S, Int8Lanes.S256, 0);
+        return q.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
+                .add(q.lanewise(VectorOperators.ASHR, 4).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
     }
 }
