@@ -37,7 +37,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBenchmark {
-    private static final int COLS = 4096;
     /** Rows quantized from random values; larger matrices repeat them (the output head: rows = 151552, far beyond the caches). */
     private static final int DISTINCT_ROWS = 1408;
 
@@ -53,6 +52,10 @@ public class MatMulBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** Inputs per row: the hidden size, or 12288 for the attention output projection. */
+    @Param({"4096"})
+    public int cols;
+
     private Arena arena;
     private WorkerPool pool;
     private Tensor weights;
@@ -63,20 +66,20 @@ public class MatMulBenchmark {
     public void setUp() {
         GgmlType t = GgmlType.valueOf(type);
         Random random = new Random(42);
-        long rowBytes = t.bytesFor(COLS);
+        long rowBytes = t.bytesFor(cols);
         arena = Arena.ofShared();
         MemorySegment data = arena.allocate(rowBytes * rows, 64);
-        float[] row = new float[COLS];
+        float[] row = new float[cols];
         byte[] encoded = new byte[(int) rowBytes];
         int distinct = Math.min(rows, DISTINCT_ROWS);
         for (int r = 0; r < distinct; r++) {
-            for (int i = 0; i < COLS; i++) row[i] = (float) random.nextGaussian() * 0.02f;
-            Quantizer.of(t).quantize(row, 0, COLS, encoded, 0);
+            for (int i = 0; i < cols; i++) row[i] = (float) random.nextGaussian() * 0.02f;
+            Quantizer.of(t).quantize(row, 0, cols, encoded, 0);
             MemorySegment.copy(MemorySegment.ofArray(encoded), 0, data, r * rowBytes, rowBytes);
         }
         for (long r = distinct; r < rows; r++) MemorySegment.copy(data, (r % distinct) * rowBytes, data, r * rowBytes, rowBytes);
-        weights = new Tensor("w", t, new long[] {COLS, rows}, data);
-        x = new float[tokens * COLS];
+        weights = new Tensor("w", t, new long[] {cols, rows}, data);
+        x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
         out = new float[tokens * rows];
         pool = new WorkerPool(threads);
