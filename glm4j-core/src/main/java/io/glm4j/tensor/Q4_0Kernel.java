@@ -1,14 +1,13 @@
 package io.glm4j.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q4_0 blocks of 32 values: fp16 scale d, then 16 bytes of 4-bit quants. Byte i holds value i in
@@ -18,15 +17,7 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
     static final Q4_0Kernel INSTANCE = new Q4_0Kernel();
     private static final GgmlType TYPE = GgmlType.Q4_0;
     private static final int QS = 2;
-    /** Blocks whose scales are gathered together (288 bytes). */
-    private static final int GROUP = 16;
-    /** Byte lanes 2k, 2k+1 take d_k (bytes 18k, 18k+1 of the group): k = 0..7 from bytes 0..127, 8..14 from 128..255, 15 from 224..287. */
-    private static final ByteVector D_FIRST = dIndexes(0, 8, 0);
-    private static final ByteVector D_SECOND = dIndexes(8, 15, 128);
-    private static final VectorShuffle<Byte> D_LAST = VectorShuffle.fromOp(Int8Lanes.B, i -> i == 30 || i == 31 ? 18 * 15 - 224 + i - 30 : 0);
-    private static final VectorMask<Byte> SECOND_LANES = VectorMask.fromLong(Int8Lanes.B, 0x3FFF_0000L);
-    private static final VectorMask<Byte> LAST_LANES = VectorMask.fromLong(Int8Lanes.B, 0xC000_0000L);
-    private static final ThreadLocal<float[]> GROUP_SCALES = ThreadLocal.withInitial(() -> new float[GROUP]);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
@@ -58,61 +49,38 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
     }
 
     /**
-     * Q4_0 · Q8_0, sixteen blocks at a time. The loop is bound by instruction count, so the
-     * sixteen fp16 scales of a group are gathered from four 64-byte loads with byte permutes,
-     * widened to floats and multiplied by the activations' scales in vector lanes (instead of
-     * one scalar load, conversion and multiply per block); then each block's quants widen to 16
-     * shorts, low nibbles minus 8 meet activations 0..15, high nibbles minus 8 meet 16..31, and the
-     * 16 pair sums are scaled by the block's d_w·d_x.
+     * Q4_0 · Q8_0: the 16 quant bytes widen to 16 shorts; low nibbles minus 8 meet activations
+     * 0..15, high nibbles minus 8 meet 16..31, and the sums of 16 pairs are scaled by d_w·d_x. Two
+     * blocks per step: the loop is bound by instruction count, scalar index and scale work included.
      */
     @Override
     public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
         short[] xq = x.quants();
         float[] xd = x.scales();
-        float[] scales = GROUP_SCALES.get();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F), acc2 = acc;
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
         int blocks = Blocks.of(count, TYPE), b = 0;
-        for (; b + GROUP <= blocks; b += GROUP) {
-            long group = offset + (long) b * TYPE.blockBytes;
+        for (; b + 1 < blocks; b += 2) {
+            long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 32;
-            // d of block k sits at byte 18k of the group's 288 bytes
-            ByteVector d07 = D_FIRST.selectFrom(ByteVector.fromMemorySegment(Int8Lanes.B, data, group, ByteOrder.LITTLE_ENDIAN),
-                    ByteVector.fromMemorySegment(Int8Lanes.B, data, group + 64, ByteOrder.LITTLE_ENDIAN));
-            ByteVector d814 = D_SECOND.selectFrom(ByteVector.fromMemorySegment(Int8Lanes.B, data, group + 128, ByteOrder.LITTLE_ENDIAN),
-                    ByteVector.fromMemorySegment(Int8Lanes.B, data, group + 192, ByteOrder.LITTLE_ENDIAN));
-            ByteVector d15 = ByteVector.fromMemorySegment(Int8Lanes.B, data, group + 224, ByteOrder.LITTLE_ENDIAN).rearrange(D_LAST);
-            IntVector halves = (IntVector) d07.blend(d814, SECOND_LANES).blend(d15, LAST_LANES).reinterpretAsShorts()
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            HalfFloats.toFloats(halves).mul(FloatVector.fromArray(Int8Lanes.F, xd, xb >> 5)).intoArray(scales, 0);
-            for (int k = 0; k < GROUP; k += 2) { // two accumulators: a chain of fused multiply-adds would wait on each other
-                acc = ((FloatVector) ((IntVector) products(data, group + k * TYPE.blockBytes, xq, xb + 32 * k).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scales[k]), acc);
-                acc2 = ((FloatVector) ((IntVector) products(data, group + (k + 1) * TYPE.blockBytes, xq, xb + 32 * k + 32).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scales[k + 1]), acc2);
-            }
+            int scales = data.get(LE_INT, block + TYPE.blockBytes - 2); // the second block's d in the top half
+            float scale = scale(data, block) * xd[xb >> 5];
+            float scale2 = Float.float16ToFloat((short) (scales >>> 16)) * xd[(xb >> 5) + 1];
+            acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            acc = ((FloatVector) ((IntVector) products(data, block + TYPE.blockBytes, xq, xb + 32).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale2), acc);
         }
-        for (; b < blocks; b++) {
+        if (b < blocks) {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 32;
             acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
                     .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale(data, block) * xd[xb >> 5]), acc);
         }
-        acc = acc.add(acc2);
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));
         acc = acc.add(acc.rearrange(FloatSums.XOR4));
         acc = acc.add(acc.rearrange(FloatSums.XOR2));
         return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
-    }
-
-    /** Indexes into two concatenated 64-byte vectors starting at group byte {@code base}: lanes 2k, 2k+1 ← d_k for k in [from, to). */
-    private static ByteVector dIndexes(int from, int to, int base) {
-        byte[] index = new byte[64];
-        for (int k = from; k < to; k++) {
-            index[2 * k] = (byte) (18 * k - base);
-            index[2 * k + 1] = (byte) (18 * k + 1 - base);
-        }
-        return ByteVector.fromArray(Int8Lanes.B, index, 0);
     }
 
     private static float scale(MemorySegment data, long block) {
