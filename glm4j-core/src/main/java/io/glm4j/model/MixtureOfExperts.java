@@ -39,7 +39,7 @@ final class MixtureOfExperts {
             if (assigned.isEmpty()) continue;
             float[] gathered = new float[assigned.size() * h];
             for (int r = 0; r < assigned.size(); r++) System.arraycopy(x, assigned.get(r)[0] * h, gathered, r * h, h);
-            float[] y = FeedForward.forward(pool, w.expert(expert), gathered, assigned.size());
+            float[] y = FeedForward.forward(pool, w.expert(expert), gathered, assigned.size(), rows);
             for (int r = 0; r < assigned.size(); r++) {
                 int t = assigned.get(r)[0];
                 float weight = weights[t][assigned.get(r)[1]];

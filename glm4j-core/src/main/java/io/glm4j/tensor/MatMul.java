@@ -16,10 +16,12 @@ public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
     /**
      * From this many tokens on, weights are decoded once into float tiles ({@link TiledMatMul}),
-     * which beats one int8 dot per token and row from about 3 tokens. Smaller batches — speculative
-     * verification of a few drafts, a few sequences decoding together — keep the per-token dot, so
-     * each token's result is bit for bit what a single-token step gives (greedy speculative
-     * decoding then reproduces plain decoding exactly).
+     * which beats one int8 dot per token and row from 3–4 tokens for most types
+     * ({@link QuantizedDot#tiledFromTokens}). Smaller model batches — speculative verification of a
+     * few drafts, a few sequences decoding together — keep the per-token dot, so each token's
+     * result is bit for bit what a single-token step gives (greedy speculative decoding then
+     * reproduces plain decoding exactly); only inside larger batches do an expert's few tokens
+     * use tiles from the kernel's own threshold.
      */
     static final int TILED_FROM_TOKENS = 8;
 
@@ -31,8 +33,17 @@ public final class MatMul {
      * @param out   {@code tokens} rows of {@code out} values (overwritten)
      */
     public static void multiply(WorkerPool pool, Tensor w, float[] x, int tokens, float[] out) {
+        multiply(pool, w, x, tokens, tokens, out);
+    }
+
+    /**
+     * As {@link #multiply(WorkerPool, Tensor, float[], int, float[])} for {@code tokens} rows taken
+     * out of a model batch of {@code batchTokens} (an expert's share of a prompt): within a batch
+     * large enough to be tiled anyway, a few rows are tiled as soon as that pays for the kernel.
+     */
+    public static void multiply(WorkerPool pool, Tensor w, float[] x, int tokens, int batchTokens, float[] out) {
         checkShapes(w, x, tokens, out);
-        Plan plan = plan(w, x, tokens);
+        Plan plan = plan(w, x, tokens, batchTokens);
         if (plan.tiled()) {
             TiledMatMul.multiply(pool, w, plan.kernel, plan.values(), tokens, out);
             return;
@@ -47,15 +58,15 @@ public final class MatMul {
      * up): the activations are rounded once and, for a few tokens, both matrices' rows are shared
      * out in one pass of the pool.
      */
-    public static void multiplyPair(WorkerPool pool, Tensor a, Tensor b, float[] x, int tokens, float[] outA, float[] outB) {
+    public static void multiplyPair(WorkerPool pool, Tensor a, Tensor b, float[] x, int tokens, int batchTokens, float[] outA, float[] outB) {
         if (a.type() != b.type() || a.cols() != b.cols() || a.rows() != b.rows() || a.scales() != null || b.scales() != null) {
-            multiply(pool, a, x, tokens, outA);
-            multiply(pool, b, x, tokens, outB);
+            multiply(pool, a, x, tokens, batchTokens, outA);
+            multiply(pool, b, x, tokens, batchTokens, outB);
             return;
         }
         checkShapes(a, x, tokens, outA);
         checkShapes(b, x, tokens, outB);
-        Plan plan = plan(a, x, tokens);
+        Plan plan = plan(a, x, tokens, batchTokens);
         if (plan.tiled()) {
             TiledMatMul.multiply(pool, a, plan.kernel, plan.values(), tokens, outA);
             TiledMatMul.multiply(pool, b, plan.kernel, plan.values(), tokens, outB);
@@ -77,13 +88,14 @@ public final class MatMul {
     }
 
     /** Rounds the activations for {@code w}'s type (into the calling thread's buffers) and picks the kernel. */
-    private static Plan plan(Tensor w, float[] x, int tokens) {
+    private static Plan plan(Tensor w, float[] x, int tokens, int batchTokens) {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
         QuantizedActivations a = ACTIVATIONS.get();
         a.quantize(format, x, tokens, w.cols(), quantized != null ? quantized.laneOrder() : null);
-        boolean tiled = tokens >= TILED_FROM_TOKENS && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
+        int tiledFrom = batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
+        boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
         return new Plan(kernel, quantized, a, tiled);
     }

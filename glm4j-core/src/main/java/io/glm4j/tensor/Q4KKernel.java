@@ -7,6 +7,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -29,17 +30,25 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
-        float[] scales = new float[8], mins = new float[8];
+        float[] scalesAndMins = new float[16]; // d·scale_j in 0..7, −dmin·min_j in 8..15
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
-            KQuantScales.unpack(data, block + SCALES, HalfFloats.f16(data, block), HalfFloats.f16(data, block + DMIN), scales, mins);
+            IntVector bytes = ((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+            IntVector sixBits = bytes.rearrange(LOW_BITS).lanewise(VectorOperators.LSHR, LOW_SHIFT).and(LOW_MASK)
+                    .or(bytes.rearrange(TOP_BITS).lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4).and(TOP_MASK));
+            int dAndMin = data.get(LE_INT, block);
+            FloatVector factors = FloatVector.broadcast(F, Float.float16ToFloat((short) dAndMin))
+                    .blend(-Float.float16ToFloat((short) (dAndMin >>> 16)), MINS);
+            ((FloatVector) sixBits.convert(VectorOperators.I2F, 0)).mul(factors).intoArray(scalesAndMins, 0);
             for (int c = 0; c < 4; c++) {
-                int out = dstOffset + b * 256 + c * 64;
-                ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B256, data, block + QS + c * 32, ByteOrder.LITTLE_ENDIAN);
-                ByteVector lo = q.and((byte) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
-                for (int part = 0; part < 2; part++) {
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(scales[2 * c]).sub(mins[2 * c]).intoArray(dst, out + 16 * part);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).mul(scales[2 * c + 1]).sub(mins[2 * c + 1]).intoArray(dst, out + 32 + 16 * part);
+                FloatVector scaleLo = FloatVector.broadcast(F, scalesAndMins[2 * c]), minLo = FloatVector.broadcast(F, scalesAndMins[8 + 2 * c]);
+                FloatVector scaleHi = FloatVector.broadcast(F, scalesAndMins[2 * c + 1]), minHi = FloatVector.broadcast(F, scalesAndMins[9 + 2 * c]);
+                for (int i = 0; i < 32; i += 16) {
+                    int out = dstOffset + b * 256 + c * 64 + i;
+                    ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS + c * 32 + i, ByteOrder.LITTLE_ENDIAN);
+                    ((FloatVector) q.and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0)).fma(scaleLo, minLo).intoArray(dst, out);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0)).fma(scaleHi, minHi).intoArray(dst, out + 32);
                 }
             }
         }
@@ -135,6 +144,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
     private static final IntVector LOW_MASK = IntVector.fromArray(I, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
     private static final VectorShuffle<Integer> TOP_BITS = VectorShuffle.fromValues(I, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 7);
     private static final IntVector TOP_MASK = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 48, 48, 48, 48, 0, 0, 0, 0, 48, 48, 48, 48}, 0);
+    private static final VectorMask<Float> MINS = VectorMask.fromLong(F, 0xFF00L);
     /** Lane k of the activations' sums per 16 belongs to sub-block k/2, whose min is lane 8 + k/2. */
     private static final VectorShuffle<Integer> MIN_OF_SUM16 = VectorShuffle.fromOp(I, k -> 8 + k / 2);
     /** Pair-summed lanes 0..7 and 8..15 of one half's even (odd) products: scales of sub-blocks 4h+0 and 4h+2 (4h+1, 4h+3). */
@@ -142,6 +152,11 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
     private static final VectorShuffle<Integer> SCALES_13 = VectorShuffle.fromOp(I, l -> l < 8 ? 1 : 3);
     private static final VectorShuffle<Integer> SCALES_46 = VectorShuffle.fromOp(I, l -> l < 8 ? 4 : 6);
     private static final VectorShuffle<Integer> SCALES_57 = VectorShuffle.fromOp(I, l -> l < 8 ? 5 : 7);
+
+    @Override
+    public int tiledFromTokens() {
+        return 4;
+    }
 
     @Override
     public int[] laneOrder() {

@@ -98,4 +98,9 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
         return q.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb))
                 .add(q.lanewise(VectorOperators.ASHR, 4).mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
     }
+
+    @Override
+    public int tiledFromTokens() {
+        return 4;
+    }
 }

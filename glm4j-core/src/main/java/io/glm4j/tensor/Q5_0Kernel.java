@@ -90,4 +90,9 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
     private static VectorMask<Short> fifthBits(int bits) {
         return VectorMask.fromLong(Int8Lanes.S256, bits & 0xFFFF);
     }
+
+    @Override
+    public int tiledFromTokens() {
+        return 3;
+    }
 }

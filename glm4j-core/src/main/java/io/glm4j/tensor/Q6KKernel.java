@@ -28,16 +28,20 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales);
             for (int h = 0; h < 2; h++) {
-                int out = dstOffset + b * 256 + h * 128;
                 for (int i = 0; i < 32; i += 16) {
+                    int out = dstOffset + b * 256 + h * 128 + i, g = h * 8 + i / 16;
                     ByteVector qh = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QH + h * 32 + i, ByteOrder.LITTLE_ENDIAN);
-                    for (int k = 0; k < 4; k++) {
-                        ByteVector ql = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + h * 64 + (k & 1) * 32 + i, ByteOrder.LITTLE_ENDIAN);
-                        ByteVector q = ql.lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and((byte) 0xF)
-                                .or(qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((byte) 32);
-                        ((FloatVector) q.convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[h * 8 + i / 16 + 2 * k]).intoArray(dst, out + 32 * k + i);
-                    }
+                    ByteVector ql0 = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + h * 64 + i, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector ql1 = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + h * 64 + 32 + i, ByteOrder.LITTLE_ENDIAN);
+                    // quarter k: low (k < 2) or high nibble of ql[k mod 2], bits 2k..2k+1 of qh as bits 4..5
+                    ByteVector q0 = ql0.and((byte) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30));
+                    ByteVector q1 = ql1.and((byte) 0xF).or(qh.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30));
+                    ByteVector q2 = ql0.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30));
+                    ByteVector q3 = ql1.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
+                    ((FloatVector) q0.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g]).intoArray(dst, out);
+                    ((FloatVector) q1.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g + 2]).intoArray(dst, out + 32);
+                    ((FloatVector) q2.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g + 4]).intoArray(dst, out + 64);
+                    ((FloatVector) q3.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g + 6]).intoArray(dst, out + 96);
                 }
             }
         }

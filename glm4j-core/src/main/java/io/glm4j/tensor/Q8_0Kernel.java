@@ -64,4 +64,9 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
         acc = acc.add(acc.rearrange(FloatSums.XOR2));
         return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
     }
+
+    @Override
+    public int tiledFromTokens() {
+        return 4;
+    }
 }

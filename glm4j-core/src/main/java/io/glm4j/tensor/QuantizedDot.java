@@ -29,6 +29,15 @@ interface QuantizedDot {
         return false;
     }
 
+    /**
+     * From how many tokens dequantizing a tile of rows once ({@link TiledMatMul}) beats this
+     * kernel's dot per token and row, measured with {@code MatMulBenchmark} on an expert-sized
+     * matrix; used for the few tokens each expert gets out of a large batch.
+     */
+    default int tiledFromTokens() {
+        return MatMul.TILED_FROM_TOKENS;
+    }
+
     /** Whether this kernel needs 512-bit vectors to be fast ({@link Int8Lanes#AVAILABLE}); the scalar ones do not. */
     default boolean needsWideVectors() {
         return true;

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Matrix × batch on the worker pool, against the float64 product of gguf-py's dequantized weights
  * ({@link ReferenceBlocks}, read as a matrix of 256-value rows) with the activations rounded for the
  * weight type: one token and three (a dot product per token and row) and eight and thirteen (tiles
- * of dequantized rows, with tokens and rows left over from the 4 × 4 blocks).
+ * of dequantized rows, with tokens and rows left over from the 4 × 4 blocks), and four and five
+ * rows out of a 64-token batch (an expert's share of a prompt, tiled where that pays for the type).
  */
 class MatMulTest {
     private static final int COLS = 256;
@@ -27,7 +28,8 @@ class MatMulTest {
             MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
-            for (int tokens : new int[] {1, 3, 8, 13}) {
+            for (int[] shape : new int[][] {{1, 1}, {3, 3}, {8, 8}, {13, 13}, {4, 64}, {5, 64}}) {
+                int tokens = shape[0], batchTokens = shape[1];
                 float[] x = new float[tokens * COLS];
                 Random random = new Random(tokens);
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
@@ -35,7 +37,7 @@ class MatMulTest {
                 rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
                 float[] out = new float[tokens * rows];
 
-                MatMul.multiply(pool, w, x, tokens, out);
+                MatMul.multiply(pool, w, x, tokens, batchTokens, out);
 
                 for (int t = 0; t < tokens; t++) {
                     for (int o = 0; o < rows; o++) {
@@ -53,7 +55,10 @@ class MatMulTest {
         }
     }
 
-    /** Below {@link MatMul#TILED_FROM_TOKENS} every token of a batch gets exactly its single-token result. */
+    /**
+     * Below {@link MatMul#TILED_FROM_TOKENS} every token of a batch gets exactly its single-token
+     * result, even for types whose tiles pay from fewer tokens inside large batches.
+     */
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q6_K"})
     void smallBatchesGiveEachTokenBitForBitItsSingleTokenResult(GgmlType type) {
@@ -95,7 +100,7 @@ class MatMulTest {
                 for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
                 float[] g = new float[tokens * rows], u = new float[tokens * rows], g1 = new float[tokens * rows], u1 = new float[tokens * rows];
 
-                MatMul.multiplyPair(pool, gate, up, x, tokens, g, u);
+                MatMul.multiplyPair(pool, gate, up, x, tokens, tokens, g, u);
 
                 MatMul.multiply(pool, gate, x, tokens, g1);
                 MatMul.multiply(pool, up, x, tokens, u1);
