@@ -35,11 +35,7 @@ final class Int8Lanes {
      * sum must fit in a short, which holds for every kernel's products (at most 2 · 2 · 63 · 127).
      */
     static IntVector pairSums(ShortVector v) {
-        return pairSums(v.reinterpretAsInts());
-    }
-
-    /** {@link #pairSums(ShortVector)} of shorts already viewed as ints. */
-    static IntVector pairSums(IntVector w) {
+        IntVector w = v.reinterpretAsInts();
         return w.add(w.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 }
