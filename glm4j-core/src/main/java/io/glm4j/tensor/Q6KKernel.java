@@ -8,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -81,11 +82,14 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
     }
 
     private static final int[] LANE_ORDER = laneOrder256();
-    /** Lanes 0..15 and 16..31 both take half h's 16 qh shorts (lanes 16h..16h+15 of all 64 qh bytes). */
-    private static final VectorShuffle<Short> QH_HALF0 = VectorShuffle.fromOp(Int8Lanes.S, i -> i % 16);
-    private static final VectorShuffle<Short> QH_HALF1 = VectorShuffle.fromOp(Int8Lanes.S, i -> 16 + i % 16);
-    /** The upper 16 lanes serve the second 32 values of each quarter pair: their qh bits sit 2 higher. */
-    private static final ShortVector QH_SHIFT = ShortVector.zero(Int8Lanes.S).addIndex(1).lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.LSHL, 1);
+    /**
+     * Indexes into (qh, qh >> 2): lanes 0..15 take half h's 16 qh shorts (shorts 16h..16h+15 of all 64
+     * qh bytes), lanes 16..31 the same shorts shifted down 2, as the second 32 values of each
+     * quarter pair keep their bits 2 higher. A two-vector select with constant shifts, not a shift
+     * by a vector of counts: C2 compiled that one, late in this large method, as a Java call.
+     */
+    private static final ShortVector QH_HALF0 = ShortVector.zero(Int8Lanes.S).addIndex(1).add((short) 16, VectorMask.fromLong(Int8Lanes.S, 0xFFFF0000L));
+    private static final ShortVector QH_HALF1 = QH_HALF0.add((short) 16);
     /** Int lane l of a pair-summed vector belongs to scale group l/4 of its 64 values: groups 0..3, 4..7, 8..11, 12..15. */
     private static final VectorShuffle<Integer> GROUPS0 = VectorShuffle.fromOp(Int8Lanes.I, l -> l / 4);
     private static final VectorShuffle<Integer> GROUPS1 = VectorShuffle.fromOp(Int8Lanes.I, l -> 4 + l / 4);
@@ -101,22 +105,32 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
      */
     @Override
     public float dot(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int count) {
+        int blocks = Blocks.of(count, TYPE);
+        return firstHalves(data, offset, x, xOffset, blocks) + secondHalves(data, offset, x, xOffset, blocks);
+    }
+
+    /*
+     * The two halves of every super-block in two passes over the row (the second finds it in L1),
+     * each a loop of its own: with both halves in one loop body the method outgrew C2's inlining
+     * budget once other kernels had run, and the Vector API calls past it ran as plain Java, 3×
+     * slower and allocating. The halves differ in constants (qh lanes, scale groups, offsets), which
+     * must stay constants for C2 to emit one instruction each, hence two methods.
+     */
+
+    /** Values 0..127 of every super-block: Σ_g scale_g · Σ_{i in g} (q_i − 32)·x_i, the −32 offset of all 256 included. */
+    private static float firstHalves(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int blocks) {
         short[] xq = x.quants();
         float[] xd = x.scales();
         int[] xs = x.sums16();
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
-        // one loop in one method: C2 then keeps the shuffles and masks in registers across super-blocks
-        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+        for (int b = 0; b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 256;
-            // Σ_g scale_g · Σ_{i in group g} (q_i − 32)·x_i, exactly, in ints
             IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
             ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            IntVector sums = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5).neg();
-            // the two halves written out: shuffles must be constants for C2 to emit one permute each
+            ShortVector qh = QH_HALF0.selectFrom(qhAll, qhAll.lanewise(VectorOperators.LSHR, 2));
             ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            ShortVector qh = qhAll.rearrange(QH_HALF0).lanewise(VectorOperators.LSHR, QH_SHIFT);
             IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
                     .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
                             .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
@@ -126,21 +140,42 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
             // pairs of neighbouring shorts (one scale group) into ints, as Int8Lanes.pairSums
             low = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             high = high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-            sums = sums.add(low.mul(scales.rearrange(GROUPS0))).add(high.mul(scales.rearrange(GROUPS1)));
+            IntVector sums = IntVector.fromArray(Int8Lanes.I, xs, xb >> 4).mul(scales).lanewise(VectorOperators.LSHL, 5).neg()
+                    .add(low.mul(scales.rearrange(GROUPS0))).add(high.mul(scales.rearrange(GROUPS1)));
+            // d read here, not through HalfFloats: a call in this loop spills every vector
+            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block + D)) * xd[xb >> 8];
+            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+        }
+        // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
+        acc = acc.add(acc.rearrange(FloatSums.XOR8));
+        acc = acc.add(acc.rearrange(FloatSums.XOR4));
+        acc = acc.add(acc.rearrange(FloatSums.XOR2));
+        return acc.add(acc.rearrange(FloatSums.XOR1)).lane(0);
+    }
 
-            q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            qh = qhAll.rearrange(QH_HALF1).lanewise(VectorOperators.LSHR, QH_SHIFT);
-            low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 128))
+    /** Values 128..255 of every super-block, as {@link #firstHalves} without the offset. */
+    private static float secondHalves(MemorySegment data, long offset, QuantizedActivations x, int xOffset, int blocks) {
+        short[] xq = x.quants();
+        float[] xd = x.scales();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        for (int b = 0; b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            int xb = xOffset + b * 256 + 128;
+            IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
+            ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            ShortVector qh = QH_HALF1.selectFrom(qhAll, qhAll.lanewise(VectorOperators.LSHR, 2));
+            ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
                     .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
-                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 160))).reinterpretAsInts();
-            high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 192))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
+            IntVector high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
                     .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
-                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 224))).reinterpretAsInts();
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretAsInts();
             low = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             high = high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-            sums = sums.add(low.mul(scales.rearrange(GROUPS2))).add(high.mul(scales.rearrange(GROUPS3)));
-            // d read here, not through HalfFloats: the loop is past C2's inlining budget, and a call spills every vector
-            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block + D)) * xd[xb >> 8];
+            IntVector sums = low.mul(scales.rearrange(GROUPS2)).add(high.mul(scales.rearrange(GROUPS3)));
+            float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block + D)) * xd[(xb - 128) >> 8];
             acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
