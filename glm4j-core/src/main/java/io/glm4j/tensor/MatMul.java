@@ -56,7 +56,7 @@ public final class MatMul {
     /**
      * Two matrices of the same shape and type times the same activations (a SwiGLU FFN's gate and
      * up): the activations are rounded once and, for a few tokens, both matrices' rows are shared
-     * out in one pass of the pool.
+     * out in one pass of the pool. {@code batchTokens} as in {@link #multiply(WorkerPool, Tensor, float[], int, int, float[])}.
      */
     public static void multiplyPair(WorkerPool pool, Tensor a, Tensor b, float[] x, int tokens, int batchTokens, float[] outA, float[] outB) {
         if (a.type() != b.type() || a.cols() != b.cols() || a.rows() != b.rows() || a.scales() != null || b.scales() != null) {
