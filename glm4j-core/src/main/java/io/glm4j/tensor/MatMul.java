@@ -48,8 +48,8 @@ public final class MatMul {
             TiledMatMul.multiply(pool, w, plan.kernel, plan.values(), tokens, out);
             return;
         }
-        pool.forRange(w.rows(), 16, (start, end) -> {
-            for (int o = start; o < end; o++) plan.row(w, o, tokens, out);
+        pool.forRange(plan.units(w), plan.grain(), (start, end) -> {
+            for (int u = start; u < end; u++) plan.unit(w, u, tokens, out);
         });
     }
 
@@ -59,7 +59,8 @@ public final class MatMul {
      * out in one pass of the pool. {@code batchTokens} as in {@link #multiply(WorkerPool, Tensor, float[], int, int, float[])}.
      */
     public static void multiplyPair(WorkerPool pool, Tensor a, Tensor b, float[] x, int tokens, int batchTokens, float[] outA, float[] outB) {
-        if (a.type() != b.type() || a.cols() != b.cols() || a.rows() != b.rows() || a.scales() != null || b.scales() != null) {
+        if (a.type() != b.type() || a.cols() != b.cols() || a.rows() != b.rows() || a.scales() != null || b.scales() != null
+                || (a.groups() == null) != (b.groups() == null)) {
             multiply(pool, a, x, tokens, batchTokens, outA);
             multiply(pool, b, x, tokens, batchTokens, outB);
             return;
@@ -72,11 +73,11 @@ public final class MatMul {
             TiledMatMul.multiply(pool, b, plan.kernel, plan.values(), tokens, outB);
             return;
         }
-        int rows = a.rows();
-        pool.forRange(2 * rows, 16, (start, end) -> {
-            for (int o = start; o < end; o++) {
-                if (o < rows) plan.row(a, o, tokens, outA);
-                else plan.row(b, o - rows, tokens, outB);
+        int units = plan.units(a);
+        pool.forRange(2 * units, plan.grain(), (start, end) -> {
+            for (int u = start; u < end; u++) {
+                if (u < units) plan.unit(a, u, tokens, outA);
+                else plan.unit(b, u - units, tokens, outB);
             }
         });
     }
@@ -92,22 +93,47 @@ public final class MatMul {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
-        QuantizedActivations a = ACTIVATIONS.get();
-        a.quantize(format, x, tokens, w.cols(), quantized != null ? quantized.laneOrder() : null);
         int tiledFrom = batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
         boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
-        return new Plan(kernel, quantized, a, tiled);
+        RowGroupKernel groups = !tiled && quantized != null && w.groups() != null ? RowGroups.kernel(w.type()) : null;
+        QuantizedActivations a = ACTIVATIONS.get();
+        a.quantize(format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
+        return new Plan(kernel, quantized, groups, a, tiled);
     }
 
-    /** How one call multiplies: the kernel, its int8 form if used, the rounded activations. */
-    private record Plan(RowKernel kernel, QuantizedDot quantized, QuantizedActivations activations, boolean tiled) {
+    /**
+     * How one call multiplies: the kernel, its int8 form if used, its row-group form if the weight
+     * has one, the rounded activations. The work is shared out in units of one row, or of one
+     * group of rows when groups are read.
+     */
+    private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, QuantizedActivations activations, boolean tiled) {
         float[] values() {
             return activations.values();
         }
 
+        int units(Tensor w) {
+            return groups != null ? w.rows() / RowGroupKernel.ROWS : w.rows();
+        }
+
+        int grain() {
+            return groups != null ? 1 : 16;
+        }
+
+        void unit(Tensor w, int u, int tokens, float[] out) {
+            if (groups != null) group(w, u, tokens, out);
+            else row(w, u, tokens, out);
+        }
+
+        /** Rows 16g..16g+15 against every token: the group's bytes are read from memory once. */
+        private void group(Tensor w, int g, int tokens, float[] out) {
+            int in = w.cols();
+            long offset = g * groups.groupBytes(in);
+            for (int t = 0; t < tokens; t++) groups.dot(w.groups(), offset, activations, t * in, in, out, t * w.rows() + g * RowGroupKernel.ROWS);
+        }
+
         /** Row {@code o} of {@code w} against every token: one dot product each, weights read once from memory. */
-        void row(Tensor w, int o, int tokens, float[] out) {
+        private void row(Tensor w, int o, int tokens, float[] out) {
             int in = w.cols();
             int outDim = w.rows();
             long offset = o * w.rowBytes();

@@ -8,13 +8,16 @@ package io.glm4j.tensor;
  * ({@link #values}, what a float kernel multiplies with), the int8 quants widened to shorts in the
  * lane order an int8 kernel reads ({@link #quants}, the order an int8 kernel asks for), one scale per
  * block ({@link #scales}) and the sum of the quants of every 16 values ({@link #sums16}), which the
- * kernels use for the weights' offsets and minima.
+ * kernels use for the weights' offsets and minima. The row-group kernels ({@link RowGroupKernel})
+ * read the quants as {@link #pairs}: two neighbours in natural order packed into one int, which
+ * one instruction broadcasts to every lane pair of a vector.
  */
 final class QuantizedActivations {
     private float[] values = new float[0];
     private short[] quants = new short[0];
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
+    private int[] pairs = new int[0];
     private float[] offsetSums = new float[0];
     private final short[] blockQuants = new short[256];
     private float[] source;
@@ -41,6 +44,7 @@ final class QuantizedActivations {
         if (quants.length < n) {
             quants = new short[n];
             sums16 = new int[n / 16];
+            pairs = new int[n / 2];
         }
         if (scales.length < n / block) {
             scales = new float[n / block];
@@ -59,6 +63,7 @@ final class QuantizedActivations {
                 sums16[base / 16 + g] = sum;
             }
             for (int i = 0; i < block; i++) quants[base + (laneOrder != null ? laneOrder[i] : i)] = blockQuants[i];
+            for (int i = 0; i < block; i += 2) pairs[(base + i) >> 1] = blockQuants[i] & 0xFFFF | blockQuants[i + 1] << 16;
         }
     }
 
@@ -119,6 +124,11 @@ final class QuantizedActivations {
 
     int[] sums16() {
         return sums16;
+    }
+
+    /** Int k holds quants 2k (low half) and 2k+1 (high half), in natural order whatever the lane order. */
+    int[] pairs() {
+        return pairs;
     }
 
     /** Q8_1's per-block {@code s} (see {@link #quantizeQ8_0}). */

@@ -11,11 +11,25 @@ import java.util.Arrays;
  * {@link #kernel()} applies them, so code that multiplies through it never sees the difference.
  *
  * @param scales null, except for values stored scaled (FP8)
+ * @param groups null, or the same values repacked into {@link RowGroups} (mapped from a cache file),
+ *               which single-token products read instead of {@code data}
  */
-public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data, WeightScales scales) {
+public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data, WeightScales scales, MemorySegment groups) {
 
     public Tensor(String name, GgmlType type, long[] ne, MemorySegment data) {
-        this(name, type, ne, data, null);
+        this(name, type, ne, data, null, null);
+    }
+
+    public Tensor(String name, GgmlType type, long[] ne, MemorySegment data, WeightScales scales) {
+        this(name, type, ne, data, scales, null);
+    }
+
+    /** This tensor with its values also repacked at {@code groups} ({@link RowGroups#bytes} long). */
+    public Tensor withGroups(MemorySegment groups) {
+        if (!RowGroups.supports(this) || groups.byteSize() != RowGroups.bytes(this)) {
+            throw new IllegalArgumentException(name + ": " + groups.byteSize() + " bytes are not its row groups");
+        }
+        return new Tensor(name, type, ne, data, scales, groups);
     }
 
     public long elementCount() {
@@ -48,8 +62,11 @@ public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data, 
     public Tensor slice(int index) {
         long[] sub = Arrays.copyOf(ne, 2);
         long bytes = rowBytes() * sub[1];
-        return new Tensor(name + "[" + index + "]", type, sub, data.asSlice(bytes * index, bytes),
+        Tensor matrix = new Tensor(name + "[" + index + "]", type, sub, data.asSlice(bytes * index, bytes),
                 scales == null ? null : scales.slice(index));
+        if (groups == null) return matrix;
+        long groupBytes = RowGroups.matrixBytes(matrix);
+        return matrix.withGroups(groups.asSlice(groupBytes * index, groupBytes));
     }
 
     /** Dequantizes the whole tensor into a new array; only for small tensors (norms, biases). */
@@ -61,6 +78,6 @@ public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data, 
 
     @Override
     public String toString() {
-        return name + " " + type + (scales == null ? "" : " (scaled)") + " " + Arrays.toString(ne);
+        return name + " " + type + (scales == null ? "" : " (scaled)") + (groups == null ? "" : " (row groups)") + " " + Arrays.toString(ne);
     }
 }

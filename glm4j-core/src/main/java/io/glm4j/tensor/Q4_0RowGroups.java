@@ -1,0 +1,77 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0 in groups of 16 rows. Per block column, 288 bytes (as many as the 16 blocks): the 16 fp16
+ * scales, then eight runs of 32 bytes; run j holds bytes 2j and 2j+1 of each row's block, row
+ * after row. Zero-extended to 32 shorts, a run's low nibbles are quants 2j, 2j+1 of every row
+ * (lane 2r+p: row r, quant 2j+p), its high nibbles quants 2j+16, 2j+17, so each meets one
+ * broadcast pair of activations. The nibbles stay unsigned (0..15): the −8 of every quant is
+ * applied once per block as −8·Σx, and sixteen products of at most 15·127 fit in a short lane.
+ */
+final class Q4_0RowGroups implements RowGroupKernel {
+    static final Q4_0RowGroups INSTANCE = new Q4_0RowGroups();
+    private static final int BLOCK_BYTES = 18, GROUP_BLOCK_BYTES = ROWS * BLOCK_BYTES, QUANTS = 2 * ROWS;
+
+    @Override
+    public long groupBytes(int cols) {
+        return (long) Blocks.of(cols, GgmlType.Q4_0) * GROUP_BLOCK_BYTES;
+    }
+
+    @Override
+    public void pack(MemorySegment rows, long offset, long rowBytes, MemorySegment dst, long dstOffset, int cols) {
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
+            long out = dstOffset + (long) b * GROUP_BLOCK_BYTES;
+            for (int r = 0; r < ROWS; r++) {
+                long block = offset + r * rowBytes + (long) b * BLOCK_BYTES;
+                dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block));
+                for (int j = 0; j < 8; j++) {
+                    dst.set(HalfFloats.LE_SHORT, out + QUANTS + 32 * j + 2 * r, rows.get(HalfFloats.LE_SHORT, block + 2 + 2 * j));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
+            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int xp = (xOffset >> 1) + b * 16;
+            ShortVector sum = ShortVector.zero(Int8Lanes.S);
+            for (int j = 0; j < 8; j++) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                sum = sum.add(q.and((short) 0xF).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts()))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 8 + j]).reinterpretAsShorts()));
+            }
+            // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
+            IntVector w = sum.reinterpretAsInts();
+            IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
+            int xb = (xOffset >> 5) + b;
+            float dx = xd[xb];
+            float offset = -8f * dx * (sums[2 * xb] + sums[2 * xb + 1]);
+            FloatVector scaled = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(Int8Lanes.F, dx), FloatVector.broadcast(Int8Lanes.F, offset));
+            // the rows' fp16 scales widened in the lanes: magnitude bits moved into place and rescaled
+            // by 2^112 (exact, subnormals included), then the sign; inline, as a helper returning a
+            // vector that C2 declined to inline would box it
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc = scaled.fma(d, acc);
+        }
+        acc.intoArray(out, outOffset);
+    }
+}

@@ -1,0 +1,26 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A storage type repacked so that the blocks of {@link #ROWS} consecutive rows lie interleaved
+ * ({@link RowGroups}): a decode kernel then computes 16 rows at once with one row per vector lane,
+ * multiplying each unpacked weight vector with one broadcast pair of activations, instead of
+ * reducing across lanes and scaling once per block and row. That halves the instructions per
+ * weight, which is what bounds the row-at-a-time int8 kernels.
+ */
+interface RowGroupKernel {
+    int ROWS = 16;
+
+    /** Bytes of one packed group of 16 rows of {@code cols} values. */
+    long groupBytes(int cols);
+
+    /** Packs 16 stored rows ({@code rowBytes} apart, from {@code offset}) into one group at {@code dstOffset}. */
+    void pack(MemorySegment rows, long offset, long rowBytes, MemorySegment dst, long dstOffset, int cols);
+
+    /**
+     * The 16 dot products of the group at {@code group} with one row of activations (natural lane
+     * order) starting at {@code xOffset}, into {@code out[outOffset..outOffset+15]}.
+     */
+    void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset);
+}
