@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchCommandTest {
     private static final String MODEL = "../shared/fixtures/glm45/tiny-glm45air-Q4_K_M.gguf";
@@ -37,6 +40,21 @@ class BenchCommandTest {
         CliRunner r = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "0", "-r", "1");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("\\|\\s+pp8 \\|").doesNotContain("| tg").contains("weights read per generated token");
+    }
+
+    @Test
+    void repackBuildsTheRowGroupFileOnceAndReusesIt(@TempDir Path cache) throws Exception {
+        String q4 = "../shared/fixtures/glm45/tiny-glm45air-Q4_0.gguf";
+        CliRunner first = CliRunner.run("bench", "-m", q4, "--repack-dir", cache.toString(), "-p", "4", "-n", "4", "-r", "1");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.err()).contains("repacking").contains(cache.toString());
+        assertThat(first.out()).containsPattern("\\|\\s+tg4 \\|");
+        try (var files = Files.list(cache)) {
+            assertThat(files.toList()).singleElement().asString().endsWith(".groups");
+        }
+        CliRunner second = CliRunner.run("bench", "-m", q4, "--repack-dir", cache.toString(), "-p", "4", "-n", "4", "-r", "1");
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.err()).doesNotContain("repacking");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.glm4j.gguf.GgufFile;
 import io.glm4j.hf.HfCheckpoint;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.Glm4MoeWeights;
+import io.glm4j.repack.RowGroupFile;
 import io.glm4j.tensor.WorkerPool;
 import io.glm4j.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -42,21 +43,46 @@ public final class LoadedModel implements AutoCloseable {
 
     /** Opens a {@code .gguf} file, or a checkpoint directory (one with a {@code config.json}). */
     public static LoadedModel open(Path path, WorkerPool pool) {
-        return Files.isDirectory(path) ? openCheckpoint(path, pool) : openGguf(path, pool);
+        return open(path, pool, null, message -> {});
     }
 
-    private static LoadedModel openGguf(Path path, WorkerPool pool) {
+    /**
+     * As {@link #open(Path, WorkerPool)}; with a {@code repackDirectory}, a GGUF model's matrices
+     * are also repacked into row groups for faster decoding ({@link RowGroupFile}), kept in that
+     * directory and reused on the next start. {@code log} hears about a repacking build.
+     */
+    public static LoadedModel open(Path path, WorkerPool pool, Path repackDirectory, Consumer<String> log) {
+        if (Files.isDirectory(path)) return openCheckpoint(path, pool);
+        return openGguf(path, pool, repackDirectory, log);
+    }
+
+    private static LoadedModel openGguf(Path path, WorkerPool pool, Path repackDirectory, Consumer<String> log) {
         GgufFile file = GgufFile.open(path);
+        RowGroupFile groups = null;
         try {
-            Glm4MoeModel model = Glm4MoeModel.load(file, pool);
+            groups = repackDirectory != null ? RowGroupFile.open(file, repackDirectory, log) : null;
+            Glm4MoeModel model = Glm4MoeModel.load(file, groups != null ? groups::attach : t -> t, pool);
             Tokenizer tokenizer = Tokenizer.fromGgufMetadata(file.metadata());
             ChatTemplate template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));
-            return new LoadedModel(path, new Mapping(file::close, file::fileSize,
-                    () -> file.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum(), file::preload), model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
+            return new LoadedModel(path, mapping(file, groups), model, tokenizer, template, tokenizer.specialTokens().endOfGeneration());
         } catch (RuntimeException e) {
+            if (groups != null) groups.close();
             file.close();
             throw e;
         }
+    }
+
+    /** The model file and, if any, its row-group file: both closed, counted and preloaded together. */
+    private static Mapping mapping(GgufFile file, RowGroupFile groups) {
+        LongSupplier weights = () -> file.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+        if (groups == null) return new Mapping(file::close, file::fileSize, weights, file::preload);
+        return new Mapping(() -> {
+            groups.close();
+            file.close();
+        }, () -> file.fileSize() + groups.byteSize(), weights, progress -> {
+            file.preload(progress);
+            groups.preload(done -> progress.accept(file.fileSize() + done));
+        });
     }
 
     private static LoadedModel openCheckpoint(Path directory, WorkerPool pool) {

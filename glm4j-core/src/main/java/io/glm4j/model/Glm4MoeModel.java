@@ -8,6 +8,7 @@ import io.glm4j.tensor.Tensor;
 import io.glm4j.tensor.VectorMath;
 import io.glm4j.tensor.WorkerPool;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * The GLM-4.5 ({@code glm4moe}) decoder: embedding, {@code blockCount} layers of attention plus
@@ -31,10 +32,15 @@ public final class Glm4MoeModel {
 
     /** Reads the config and binds every tensor of an open GGUF file; the file must stay open while the model is used. */
     public static Glm4MoeModel load(GgufFile file, WorkerPool pool) {
+        return load(file, t -> t, pool);
+    }
+
+    /** As {@link #load(GgufFile, WorkerPool)}, each tensor first passed through {@code attach} (e.g. to add its row groups). */
+    public static Glm4MoeModel load(GgufFile file, UnaryOperator<Tensor> attach, WorkerPool pool) {
         Tensor embedding = file.tensor("token_embd.weight");
         int vocabRows = Math.toIntExact(embedding.ne()[embedding.ne().length - 1]);
         Glm4MoeConfig config = Glm4MoeConfig.from(file.meta(), vocabRows);
-        return new Glm4MoeModel(config, Glm4MoeWeights.load(file, config), pool);
+        return new Glm4MoeModel(config, Glm4MoeWeights.load(WeightSource.of(file).withEach(attach), config), pool);
     }
 
     public Glm4MoeConfig config() {

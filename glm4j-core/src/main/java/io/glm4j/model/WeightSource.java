@@ -4,6 +4,7 @@ import io.glm4j.Glm4jException;
 import io.glm4j.gguf.GgufFile;
 import io.glm4j.tensor.Tensor;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -28,6 +29,32 @@ public interface WeightSource {
 
     /** The error for a tensor the model needs but this source lacks. */
     Glm4jException missing(String name);
+
+    /** This source with every tensor it finds passed through {@code attach} (e.g. to add its row groups). */
+    default WeightSource withEach(UnaryOperator<Tensor> attach) {
+        WeightSource source = this;
+        return new WeightSource() {
+            @Override
+            public Tensor find(String name) {
+                Tensor t = source.find(name);
+                return t == null ? null : attach.apply(t);
+            }
+
+            /** A stored stack is attached whole, then sliced; experts stored apart are attached one by one. */
+            @Override
+            public List<Tensor> findExperts(String name) {
+                Tensor stack = find(name);
+                if (stack != null) return WeightSource.super.findExperts(name);
+                List<Tensor> experts = source.findExperts(name);
+                return experts == null ? null : experts.stream().map(attach).toList();
+            }
+
+            @Override
+            public Glm4jException missing(String name) {
+                return source.missing(name);
+            }
+        };
+    }
 
     static WeightSource of(GgufFile file) {
         return new WeightSource() {

@@ -18,18 +18,27 @@ public final class RowGroups {
 
     /** Bytes of {@code t} repacked, all its matrices back to back. */
     public static long bytes(Tensor t) {
-        return matrices(t) * matrixBytes(t);
+        return groupCount(t) * groupBytes(t);
     }
 
-    /** Writes {@code t} repacked into {@code dst} ({@link #bytes} long). */
-    public static void pack(Tensor t, MemorySegment dst) {
+    /** Groups of 16 rows in {@code t}, all its matrices counted. */
+    public static long groupCount(Tensor t) {
+        return matrices(t) * (t.rows() / RowGroupKernel.ROWS);
+    }
+
+    /** Bytes of one group of {@code t}. */
+    public static long groupBytes(Tensor t) {
+        return kernel(t.type()).groupBytes(t.cols());
+    }
+
+    /** Writes groups {@code first ..< first + count} of {@code t}, repacked, to {@code dst} from offset 0. */
+    public static void pack(Tensor t, long first, long count, MemorySegment dst) {
         RowGroupKernel kernel = kernel(t.type());
         long groupBytes = kernel.groupBytes(t.cols());
         long rowBytes = t.rowBytes();
-        for (long m = 0, g = 0; m < matrices(t); m++) {
-            for (int row = 0; row < t.rows(); row += RowGroupKernel.ROWS, g++) {
-                kernel.pack(t.data(), (m * t.rows() + row) * rowBytes, rowBytes, dst, g * groupBytes, t.cols());
-            }
+        for (long g = 0; g < count; g++) {
+            long firstRow = (first + g) * RowGroupKernel.ROWS; // rows of all matrices back to back
+            kernel.pack(t.data(), firstRow * rowBytes, rowBytes, dst, g * groupBytes, t.cols());
         }
     }
 

@@ -1,8 +1,13 @@
 package io.glm4j.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.glm4j.fixtures.Fixtures;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.repack.RowGroupFile;
 import io.glm4j.tensor.WorkerPool;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +22,17 @@ class Glm4MoeModelQuantizedTest {
     void logitsAgreeWithLlamaCpp(String type) {
         try (GgufFile file = GgufFile.open(Fixtures.model(type))) {
             LlamaCppAgreement.check(Glm4MoeModel.load(file, WorkerPool.shared()), Fixtures.golden(type), type);
+        }
+    }
+
+    /** The same check with the matrices repacked into row groups, which decode steps and short prompts then read. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Q4_0"})
+    void repackedLogitsAgreeWithLlamaCpp(String type, @TempDir Path cache) {
+        try (GgufFile file = GgufFile.open(Fixtures.model(type)); RowGroupFile groups = RowGroupFile.open(file, cache, message -> {})) {
+            Glm4MoeModel model = Glm4MoeModel.load(file, groups::attach, WorkerPool.shared());
+            assertThat(model.weights().layers().get(1).attention().wq().groups()).as("attn_q repacked").isNotNull();
+            LlamaCppAgreement.check(model, Fixtures.golden(type), type + " repacked");
         }
     }
 }

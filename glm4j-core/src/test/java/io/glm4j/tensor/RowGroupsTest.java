@@ -41,7 +41,7 @@ class RowGroupsTest {
             Tensor stack = new Tensor("stack", type, new long[] {COLS, rows, 2}, data);
             assertThat(RowGroups.supports(stack)).isTrue();
             MemorySegment groups = arena.allocate(RowGroups.bytes(stack));
-            RowGroups.pack(stack, groups);
+            RowGroups.pack(stack, 0, RowGroups.groupCount(stack), groups);
             Tensor packed = stack.withGroups(groups);
 
             for (int expert = 0; expert < 2; expert++) {
