@@ -14,16 +14,21 @@ final class KQuantScales {
 
     /** Fills {@code scales[j] = d·scale_j} and {@code mins[j] = dmin·min_j} for the eight sub-blocks. */
     static void unpack(MemorySegment data, long at, float d, float dmin, float[] scales, float[] mins) {
-        for (int j = 0; j < 4; j++) {
-            scales[j] = d * (data.get(ValueLayout.JAVA_BYTE, at + j) & 63);
-            mins[j] = dmin * (data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 63);
+        for (int j = 0; j < 8; j++) {
+            scales[j] = d * scale(data, at, j);
+            mins[j] = dmin * min(data, at, j);
         }
-        for (int j = 4; j < 8; j++) {
-            int packed = data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 0xFF;
-            int scaleTop = (data.get(ValueLayout.JAVA_BYTE, at + j - 4) & 0xFF) >> 6;
-            int minTop = (data.get(ValueLayout.JAVA_BYTE, at + j) & 0xFF) >> 6;
-            scales[j] = d * ((packed & 0xF) | scaleTop << 4);
-            mins[j] = dmin * ((packed >> 4) | minTop << 4);
-        }
+    }
+
+    /** The 6-bit scale of sub-block {@code j}. */
+    static int scale(MemorySegment data, long at, int j) {
+        if (j < 4) return data.get(ValueLayout.JAVA_BYTE, at + j) & 63;
+        return (data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 0xF) | ((data.get(ValueLayout.JAVA_BYTE, at + j - 4) & 0xFF) >> 6) << 4;
+    }
+
+    /** The 6-bit min of sub-block {@code j}. */
+    static int min(MemorySegment data, long at, int j) {
+        if (j < 4) return data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 63;
+        return (data.get(ValueLayout.JAVA_BYTE, at + j + 4) & 0xFF) >> 4 | ((data.get(ValueLayout.JAVA_BYTE, at + j) & 0xFF) >> 6) << 4;
     }
 }

@@ -49,6 +49,7 @@ public final class RowGroups {
     static RowGroupKernel kernel(GgmlType type) {
         return switch (type) {
             case Q4_0 -> Q4_0RowGroups.INSTANCE;
+            case Q4_K -> Q4KRowGroups.INSTANCE;
             default -> null;
         };
     }

@@ -17,10 +17,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * expert sliced out of a stack of two, for one token and a small batch.
  */
 class RowGroupsTest {
-    private static final int COLS = 256;
+    private static final int COLS = 512;
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0"})
+    @EnumSource(names = {"Q4_0", "Q4_K"})
     void repackedMatricesGiveTheProductOfTheDequantizedWeights(GgmlType type) {
         Assumptions.assumeTrue(Int8Lanes.AVAILABLE, "row-group kernels need 512-bit vectors");
         ReferenceBlocks ref = ReferenceBlocks.load(type);
