@@ -50,6 +50,7 @@ public final class RowGroups {
         return switch (type) {
             case Q4_0 -> Q4_0RowGroups.INSTANCE;
             case Q4_K -> Q4KRowGroups.INSTANCE;
+            case Q6_K -> Q6KRowGroups.INSTANCE;
             default -> null;
         };
     }

@@ -1,0 +1,107 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K in groups of 16 rows. Per super-block column, 3360 bytes (as many as the 16 blocks): the
+ * rows' fp16 d, their 16 signed group scales (group-major, 16 rows per group), then 32 steps of
+ * 96 bytes, step s covering values 8s..8s+7 of every row: two 32-byte pieces of low nibbles and
+ * one of top bits, lane 2r+p for row r. Piece one holds values 8s+p (low nibble) and 8s+2+p (high),
+ * piece two 8s+4+p and 8s+6+p, and the top-bit byte their top two bits in that order, so each
+ * unpacked vector of 32 values meets one broadcast activation pair. Two steps make a group of 16;
+ * its eight products of at most 32·127 a lane fit a short, and its row sums, widened to ints,
+ * meet the group's scale.
+ */
+final class Q6KRowGroups implements RowGroupKernel {
+    static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
+    private static final int QL = 0, QH = 128, SCALES_AT = 192, D_AT = 208;
+    private static final int SCALES = 2 * ROWS, QUANTS = SCALES + 16 * ROWS, STEP = 3 * 2 * ROWS;
+    private static final int GROUP_BLOCK_BYTES = QUANTS + 32 * STEP;
+
+    @Override
+    public long groupBytes(int cols) {
+        return (long) Blocks.of(cols, GgmlType.Q6_K) * GROUP_BLOCK_BYTES;
+    }
+
+    @Override
+    public void pack(MemorySegment rows, long offset, long rowBytes, MemorySegment dst, long dstOffset, int cols) {
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
+            long out = dstOffset + (long) b * GROUP_BLOCK_BYTES;
+            for (int r = 0; r < ROWS; r++) {
+                long block = offset + r * rowBytes + (long) b * GgmlType.Q6_K.blockBytes;
+                dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block + D_AT));
+                for (int g = 0; g < 16; g++) dst.set(ValueLayout.JAVA_BYTE, out + SCALES + g * ROWS + r, rows.get(ValueLayout.JAVA_BYTE, block + SCALES_AT + g));
+                for (int s = 0; s < 32; s++) {
+                    long step = out + QUANTS + (long) s * STEP;
+                    for (int p = 0; p < 2; p++) {
+                        int v0 = quant(rows, block, 8 * s + p), v1 = quant(rows, block, 8 * s + 2 + p);
+                        int v2 = quant(rows, block, 8 * s + 4 + p), v3 = quant(rows, block, 8 * s + 6 + p);
+                        long lane = 2 * r + p;
+                        dst.set(ValueLayout.JAVA_BYTE, step + lane, (byte) (v0 & 0xF | (v1 & 0xF) << 4));
+                        dst.set(ValueLayout.JAVA_BYTE, step + 2 * ROWS + lane, (byte) (v2 & 0xF | (v3 & 0xF) << 4));
+                        dst.set(ValueLayout.JAVA_BYTE, step + 4 * ROWS + lane, (byte) (v0 >> 4 | (v1 >> 4) << 2 | (v2 >> 4) << 4 | (v3 >> 4) << 6));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The unsigned 6-bit quant of value {@code v} of a stored block (see {@link Q6KKernel}). */
+    private static int quant(MemorySegment rows, long block, int v) {
+        int half = v / 128, quarter = v % 128 / 32, i = v % 32;
+        int low = rows.get(ValueLayout.JAVA_BYTE, block + QL + half * 64 + (quarter & 1) * 32 + i) >> 4 * (quarter >> 1) & 0xF;
+        int top = rows.get(ValueLayout.JAVA_BYTE, block + QH + half * 32 + i) >> 2 * quarter & 3;
+        return low | top << 4;
+    }
+
+    @Override
+    public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
+            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int xp = (xOffset >> 1) + b * 128;
+            IntVector scaled = IntVector.zero(Int8Lanes.I);
+            for (int g = 0; g < 16; g++) {
+                ShortVector sum = ShortVector.zero(Int8Lanes.S);
+                for (int s = 2 * g; s < 2 * g + 2; s++) {
+                    long step = base + QUANTS + (long) s * STEP;
+                    ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                    ShortVector hi = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 2 * ROWS, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                    ShortVector top = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 4 * ROWS, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                    ShortVector v0 = lo.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
+                    ShortVector v1 = lo.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
+                    ShortVector v2 = hi.and((short) 0xF).or(top.and((short) 0x30)).sub((short) 32);
+                    ShortVector v3 = hi.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32);
+                    sum = sum.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s]).reinterpretAsShorts()))
+                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 1]).reinterpretAsShorts()))
+                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 2]).reinterpretAsShorts()))
+                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 3]).reinterpretAsShorts()));
+                }
+                // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's group scale
+                IntVector w = sum.reinterpretAsInts();
+                IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
+                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, Int8Lanes.I, 0)));
+            }
+            // the rows' fp16 d widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 8) + b]), acc);
+        }
+        acc.intoArray(out, outOffset);
+    }
+}
