@@ -19,7 +19,7 @@ final class ModelChoice {
     @Option(names = "--no-preload", description = "Do not read a large model file into memory before the first token.")
     boolean noPreload;
 
-    @Option(names = "--repack", description = "Also keep the model's Q4_0, Q4_K and Q6_K matrices repacked into groups of 16 rows, for faster decoding: "
+    @Option(names = "--repack", description = "Also keep the model's Q4_0, Q5_0, Q8_0, Q4_K and Q6_K matrices repacked into groups of 16 rows, for faster decoding: "
             + "built once into a cache file as large as those matrices (see --repack-dir) and memory-mapped like the model.")
     boolean repack;
 

@@ -51,6 +51,8 @@ public final class RowGroups {
             case Q4_0 -> Q4_0RowGroups.INSTANCE;
             case Q4_K -> Q4KRowGroups.INSTANCE;
             case Q6_K -> Q6KRowGroups.INSTANCE;
+            case Q5_0 -> Q5_0RowGroups.INSTANCE;
+            case Q8_0 -> Q8_0RowGroups.INSTANCE;
             default -> null;
         };
     }

@@ -27,7 +27,7 @@ class Glm4MoeModelQuantizedTest {
 
     /** The same check with the matrices repacked into row groups, which decode steps and short prompts then read. */
     @ParameterizedTest
-    @ValueSource(strings = {"Q6_K", "Q4_K_M", "Q4_0"})
+    @ValueSource(strings = {"Q8_0", "Q6_K", "Q4_K_M", "Q4_0"})
     void repackedLogitsAgreeWithLlamaCpp(String type, @TempDir Path cache) {
         try (GgufFile file = GgufFile.open(Fixtures.model(type)); RowGroupFile groups = RowGroupFile.open(file, cache, message -> {})) {
             Glm4MoeModel model = Glm4MoeModel.load(file, groups::attach, WorkerPool.shared());

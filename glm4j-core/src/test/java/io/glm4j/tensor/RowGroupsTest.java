@@ -20,7 +20,7 @@ class RowGroupsTest {
     private static final int COLS = 512;
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void repackedMatricesGiveTheProductOfTheDequantizedWeights(GgmlType type) {
         Assumptions.assumeTrue(Int8Lanes.AVAILABLE, "row-group kernels need 512-bit vectors");
         ReferenceBlocks ref = ReferenceBlocks.load(type);

@@ -1,0 +1,68 @@
+package io.glm4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q8_0 in groups of 16 rows. Per block column, 544 bytes (as many as the 16 blocks): the rows'
+ * fp16 scales, then 16 runs of 32 bytes, run j holding quants 2j and 2j+1 of every row (lane 2r+p:
+ * row r, quant 2j+p). Sign-extended to shorts, a run meets one broadcast activation pair; two
+ * products of at most 127·127 fit a short lane, so every two runs are widened into int row sums.
+ */
+final class Q8_0RowGroups implements RowGroupKernel {
+    static final Q8_0RowGroups INSTANCE = new Q8_0RowGroups();
+    private static final int BLOCK_BYTES = 34, QUANTS = 2 * ROWS, GROUP_BLOCK_BYTES = QUANTS + 32 * ROWS;
+
+    @Override
+    public long groupBytes(int cols) {
+        return (long) Blocks.of(cols, GgmlType.Q8_0) * GROUP_BLOCK_BYTES;
+    }
+
+    @Override
+    public void pack(MemorySegment rows, long offset, long rowBytes, MemorySegment dst, long dstOffset, int cols) {
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
+            long out = dstOffset + (long) b * GROUP_BLOCK_BYTES;
+            for (int r = 0; r < ROWS; r++) {
+                long block = offset + r * rowBytes + (long) b * BLOCK_BYTES;
+                dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block));
+                for (int j = 0; j < 16; j++) {
+                    dst.set(HalfFloats.LE_SHORT, out + QUANTS + 32 * j + 2 * r, rows.get(HalfFloats.LE_SHORT, block + 2 + 2 * j));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
+            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int xp = (xOffset >> 1) + b * 16;
+            IntVector rowSums = IntVector.zero(Int8Lanes.I);
+            for (int j = 0; j < 16; j += 2) {
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j + 32, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
+                IntVector w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                rowSums = rowSums.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+            }
+            // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]), acc);
+        }
+        acc.intoArray(out, outOffset);
+    }
+}
