@@ -57,6 +57,8 @@ final class Q5_0RowGroups implements RowGroupKernel {
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q5_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16;
+            // run j's two fifth bits are the lowest two of the lane once shifted down by 2j: constant
+            // shifts only (a shift by a variable count is not compiled to one instruction)
             ShortVector fifth = ShortVector.fromMemorySegment(Int8Lanes.S, groups, base + FIFTH, ByteOrder.LITTLE_ENDIAN);
             IntVector rowSums = IntVector.zero(Int8Lanes.I);
             for (int half = 0; half < 2; half++) {
@@ -64,8 +66,9 @@ final class Q5_0RowGroups implements RowGroupKernel {
                 for (int j = 4 * half; j < 4 * half + 4; j++) {
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    ShortVector lo = q.and((short) 0xF).or(fifth.lanewise(VectorOperators.LSHR, 2 * j).and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).or(fifth.lanewise(VectorOperators.LSHR, 2 * j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector lo = q.and((short) 0xF).or(fifth.lanewise(VectorOperators.LSHL, 4).and((short) 0x10));
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).or(fifth.lanewise(VectorOperators.LSHL, 3).and((short) 0x10));
+                    fifth = fifth.lanewise(VectorOperators.LSHR, 2);
                     sum = sum.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts()))
                             .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 8 + j]).reinterpretAsShorts()));
                 }
