@@ -12,12 +12,14 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Q6_K in groups of 16 rows. Per super-block column, 3360 bytes (as many as the 16 blocks): the
  * rows' fp16 d, their 16 signed group scales (group-major, 16 rows per group), then 32 steps of
- * 96 bytes, step s covering values 8s..8s+7 of every row: two 32-byte pieces of low nibbles and
- * one of top bits, lane 2r+p for row r. Piece one holds values 8s+p (low nibble) and 8s+2+p (high),
- * piece two 8s+4+p and 8s+6+p, and the top-bit byte their top two bits in that order, so each
- * unpacked vector of 32 values meets one broadcast activation pair. Two steps make a group of 16;
- * its eight products of at most 32·127 a lane fit a short, and its row sums, widened to ints,
- * meet the group's scale.
+ * 96 bytes, step s covering values 8s..8s+7 of every row in three 32-byte pieces, lane 2r+p for
+ * row r. With q0..q3 the quants of values 8s+p, 8s+2+p, 8s+4+p and 8s+6+p, piece A holds
+ * {@code (q0 ^ 32) << 2 | (q2 >> 4 ^ 2)}, piece B the same of q1 and q3, piece C the low nibbles of
+ * q2 and q3. The bits are flipped so that signed arithmetic shifts give the quants minus 32
+ * directly: q0 − 32 is A (sign-extended) shifted right by 2, and q2 − 32 is q2's low nibble plus
+ * A's two low bits, read as a signed number, times 16. Each unpacked vector of 32 values meets one
+ * broadcast activation pair. Two steps make a group of 16; its eight products of at most 32·127 a
+ * lane fit a short, and its row sums, widened to ints, meet the group's scale.
  */
 final class Q6KRowGroups implements RowGroupKernel {
     static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
@@ -44,9 +46,9 @@ final class Q6KRowGroups implements RowGroupKernel {
                         int v0 = quant(rows, block, 8 * s + p), v1 = quant(rows, block, 8 * s + 2 + p);
                         int v2 = quant(rows, block, 8 * s + 4 + p), v3 = quant(rows, block, 8 * s + 6 + p);
                         long lane = 2 * r + p;
-                        dst.set(ValueLayout.JAVA_BYTE, step + lane, (byte) (v0 & 0xF | (v1 & 0xF) << 4));
-                        dst.set(ValueLayout.JAVA_BYTE, step + 2 * ROWS + lane, (byte) (v2 & 0xF | (v3 & 0xF) << 4));
-                        dst.set(ValueLayout.JAVA_BYTE, step + 4 * ROWS + lane, (byte) (v0 >> 4 | (v1 >> 4) << 2 | (v2 >> 4) << 4 | (v3 >> 4) << 6));
+                        dst.set(ValueLayout.JAVA_BYTE, step + lane, (byte) ((v0 ^ 32) << 2 | (v2 >> 4 ^ 2)));
+                        dst.set(ValueLayout.JAVA_BYTE, step + 2 * ROWS + lane, (byte) ((v1 ^ 32) << 2 | (v3 >> 4 ^ 2)));
+                        dst.set(ValueLayout.JAVA_BYTE, step + 4 * ROWS + lane, (byte) (v2 & 0xF | (v3 & 0xF) << 4));
                     }
                 }
             }
@@ -74,16 +76,16 @@ final class Q6KRowGroups implements RowGroupKernel {
                 ShortVector sum = ShortVector.zero(Int8Lanes.S);
                 for (int s = 2 * g; s < 2 * g + 2; s++) {
                     long step = base + QUANTS + (long) s * STEP;
-                    ShortVector lo = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step, ByteOrder.LITTLE_ENDIAN)
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 2 * ROWS, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 4 * ROWS, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    ShortVector hi = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 2 * ROWS, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    ShortVector top = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 4 * ROWS, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    ShortVector v0 = lo.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
-                    ShortVector v1 = lo.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
-                    ShortVector v2 = hi.and((short) 0xF).or(top.and((short) 0x30)).sub((short) 32);
-                    ShortVector v3 = hi.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32);
+                    ShortVector v0 = a.lanewise(VectorOperators.ASHR, 2);
+                    ShortVector v1 = b1.lanewise(VectorOperators.ASHR, 2);
+                    ShortVector v2 = c.and((short) 0xF).add(a.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
+                    ShortVector v3 = c.lanewise(VectorOperators.LSHR, 4).add(b1.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
                     sum = sum.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s]).reinterpretAsShorts()))
                             .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 1]).reinterpretAsShorts()))
                             .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 2]).reinterpretAsShorts()))
