@@ -1,9 +1,13 @@
 package io.glm4j.model;
 
 import io.glm4j.tensor.MatMul;
+import io.glm4j.tensor.Tensor;
+import io.glm4j.tensor.VectorMath;
 import io.glm4j.tensor.WorkerPool;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The MoE FFN over a batch: route every token, then run each chosen expert once on all the
@@ -27,6 +31,7 @@ final class MixtureOfExperts {
         MatMul.multiply(pool, w.router(), x, rows, routerLogits);
         List<List<int[]>> tokensOf = new ArrayList<>(); // per expert: {token, choice slot}
         for (int i = 0; i < e; i++) tokensOf.add(new ArrayList<>());
+        if (rows == 1) return forwardToken(w, x, router.choose(routerLogits, 0, w.selectionBias()));
         float[][] weights = new float[rows][];
         for (int t = 0; t < rows; t++) {
             ExpertRouter.Choice c = router.choose(routerLogits, t * e, w.selectionBias());
@@ -45,6 +50,50 @@ final class MixtureOfExperts {
                 float weight = weights[t][assigned.get(r)[1]];
                 for (int i = 0; i < h; i++) out[t * h + i] += weight * y[r * h + i];
             }
+        }
+        return out;
+    }
+
+    /**
+     * One token (a decode step): the gate and up matrices of every chosen expert and the shared
+     * one in one pass of the pool, then their down matrices in another, instead of two passes per
+     * expert. The experts' outputs are added in expert order after the shared one's, as
+     * {@link #forward} adds them, so a token gets the same result alone as in a batch.
+     */
+    private float[] forwardToken(MoeWeights w, float[] x, ExpertRouter.Choice choice) {
+        int h = config.hiddenSize();
+        int[] order = IntStream.range(0, choice.experts().length).boxed()
+                .sorted(Comparator.comparingInt(j -> choice.experts()[j])).mapToInt(Integer::intValue).toArray();
+        List<FeedForwardWeights> ffns = new ArrayList<>();
+        if (w.shared() != null) ffns.add(w.shared());
+        for (int j : order) ffns.add(w.expert(choice.experts()[j]));
+        int n = ffns.size();
+        Tensor[] gateUp = new Tensor[2 * n];
+        float[][] inputs = new float[2 * n][];
+        float[][] gateUpOut = new float[2 * n][];
+        for (int i = 0; i < n; i++) {
+            gateUp[2 * i] = ffns.get(i).gate();
+            gateUp[2 * i + 1] = ffns.get(i).up();
+            inputs[2 * i] = inputs[2 * i + 1] = x;
+            gateUpOut[2 * i] = new float[ffns.get(i).gate().rows()];
+            gateUpOut[2 * i + 1] = new float[ffns.get(i).up().rows()];
+        }
+        MatMul.multiplyEach(pool, gateUp, inputs, gateUpOut);
+        Tensor[] down = new Tensor[n];
+        float[][] hidden = new float[n][];
+        float[][] downOut = new float[n][];
+        for (int i = 0; i < n; i++) {
+            VectorMath.siluMultiply(gateUpOut[2 * i], gateUpOut[2 * i + 1], gateUpOut[2 * i].length);
+            down[i] = ffns.get(i).down();
+            hidden[i] = gateUpOut[2 * i];
+            downOut[i] = new float[h];
+        }
+        MatMul.multiplyEach(pool, down, hidden, downOut);
+        int first = w.shared() != null ? 1 : 0;
+        float[] out = first == 1 ? downOut[0] : new float[h];
+        for (int i = first; i < n; i++) {
+            float weight = choice.weights()[order[i - first]];
+            for (int k = 0; k < h; k++) out[k] += weight * downOut[i][k];
         }
         return out;
     }

@@ -1,6 +1,8 @@
 package io.glm4j.tensor;
 
 import io.glm4j.Glm4jException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Weight × activations for a batch of rows: {@code out[t][o] = Σ_i W[o][i] · x[t][i]}, with
@@ -14,6 +16,7 @@ import io.glm4j.Glm4jException;
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
+    private static final ThreadLocal<List<QuantizedActivations>> EACH_ACTIVATIONS = ThreadLocal.withInitial(ArrayList::new);
     /**
      * From this many tokens on, weights are decoded once into float tiles ({@link TiledMatMul}),
      * which beats one int8 dot per token and row from 3–4 tokens for most types
@@ -48,7 +51,7 @@ public final class MatMul {
             TiledMatMul.multiply(pool, w, plan.kernel, plan.values(), tokens, out);
             return;
         }
-        pool.forRange(plan.units(w), plan.grain(), (start, end) -> {
+        pool.forRange(plan.units(w), 1, (start, end) -> {
             for (int u = start; u < end; u++) plan.unit(w, u, tokens, out);
         });
     }
@@ -74,12 +77,47 @@ public final class MatMul {
             return;
         }
         int units = plan.units(a);
-        pool.forRange(2 * units, plan.grain(), (start, end) -> {
+        pool.forRange(2 * units, 1, (start, end) -> {
             for (int u = start; u < end; u++) {
                 if (u < units) plan.unit(a, u, tokens, outA);
                 else plan.unit(b, u - units, tokens, outB);
             }
         });
+    }
+
+    /**
+     * Each matrix {@code w[i]} times its own single token {@code x[i]} into {@code out[i]}, all in
+     * one pass of the pool (a decode step's chosen experts: one wait instead of one per matrix).
+     * Activations given as the same array are rounded once per format. Each result is bit for bit
+     * what {@link #multiply(WorkerPool, Tensor, float[], int, float[])} gives for one token.
+     */
+    public static void multiplyEach(WorkerPool pool, Tensor[] w, float[][] x, float[][] out) {
+        Plan[] plans = new Plan[w.length];
+        int[] firstUnit = new int[w.length + 1];
+        List<QuantizedActivations> buffers = EACH_ACTIVATIONS.get();
+        for (int i = 0; i < w.length; i++) {
+            checkShapes(w[i], x[i], 1, out[i]);
+            plans[i] = planShared(w[i], x[i], plans, i, buffers);
+            firstUnit[i + 1] = firstUnit[i] + plans[i].units(w[i]);
+        }
+        pool.forRange(firstUnit[w.length], 1, (start, end) -> {
+            int m = 0;
+            for (int u = start; u < end; u++) {
+                while (u >= firstUnit[m + 1]) m++;
+                plans[m].unit(w[m], u - firstUnit[m], 1, out[m]);
+            }
+        });
+    }
+
+    /** A plan for {@code w} whose activations reuse those of an earlier plan with the same input and rounding, if any. */
+    private static Plan planShared(Tensor w, float[] x, Plan[] earlier, int count, List<QuantizedActivations> buffers) {
+        RowKernel kernel = w.kernel(); // one instance per type, unless the weight has its own scales
+        for (int j = 0; j < count; j++) {
+            Plan p = earlier[j];
+            if (p.input() == x && p.kernel() == kernel && (p.groups() == null) == (w.groups() == null)) return p;
+        }
+        while (buffers.size() <= count) buffers.add(new QuantizedActivations());
+        return plan(w, x, 1, 1, buffers.get(count));
     }
 
     private static void checkShapes(Tensor w, float[] x, int tokens, float[] out) {
@@ -90,6 +128,10 @@ public final class MatMul {
 
     /** Rounds the activations for {@code w}'s type (into the calling thread's buffers) and picks the kernel. */
     private static Plan plan(Tensor w, float[] x, int tokens, int batchTokens) {
+        return plan(w, x, tokens, batchTokens, ACTIVATIONS.get());
+    }
+
+    private static Plan plan(Tensor w, float[] x, int tokens, int batchTokens, QuantizedActivations a) {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
@@ -97,9 +139,8 @@ public final class MatMul {
         boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
         RowGroupKernel groups = !tiled && quantized != null && w.groups() != null ? RowGroups.kernel(w.type()) : null;
-        QuantizedActivations a = ACTIVATIONS.get();
         a.quantize(format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
-        return new Plan(kernel, quantized, groups, a, tiled);
+        return new Plan(kernel, quantized, groups, a, tiled, x);
     }
 
     /**
@@ -107,22 +148,22 @@ public final class MatMul {
      * has one, the rounded activations. The work is shared out in units of one row, or of one
      * group of rows when groups are read.
      */
-    private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, QuantizedActivations activations, boolean tiled) {
+    private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, QuantizedActivations activations, boolean tiled, float[] input) {
         float[] values() {
             return activations.values();
         }
 
+        /** Units of work: runs of 16 rows, the last one possibly shorter; a group when groups are read. */
         int units(Tensor w) {
-            return groups != null ? w.rows() / RowGroupKernel.ROWS : w.rows();
-        }
-
-        int grain() {
-            return groups != null ? 1 : 16;
+            return (w.rows() + RowGroupKernel.ROWS - 1) / RowGroupKernel.ROWS;
         }
 
         void unit(Tensor w, int u, int tokens, float[] out) {
-            if (groups != null) group(w, u, tokens, out);
-            else row(w, u, tokens, out);
+            if (groups != null) {
+                group(w, u, tokens, out);
+                return;
+            }
+            for (int o = u * RowGroupKernel.ROWS, end = Math.min(o + RowGroupKernel.ROWS, w.rows()); o < end; o++) row(w, o, tokens, out);
         }
 
         /** Rows 16g..16g+15 against every token: the group's bytes are read from memory once. */

@@ -24,7 +24,7 @@ class MatMulTest {
     void everyBatchSizeGivesTheProductOfTheDequantizedWeightsAndTheRoundedActivations(GgmlType type) {
         ReferenceBlocks ref = ReferenceBlocks.load(type);
         int rows = Math.min(ref.values().length / COLS, 23);
-        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2)) {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
@@ -65,7 +65,7 @@ class MatMulTest {
         ReferenceBlocks ref = ReferenceBlocks.load(type);
         int rows = Math.min(ref.values().length / COLS, 23);
         int tokens = MatMul.TILED_FROM_TOKENS - 1;
-        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2)) {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
@@ -88,7 +88,7 @@ class MatMulTest {
     void aPairOfMatricesGivesWhatTwoCallsGive(GgmlType type) {
         ReferenceBlocks ref = ReferenceBlocks.load(type);
         int rows = Math.min(ref.values().length / COLS / 2, 11);
-        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(2)) {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             MemorySegment data = arena.allocate(type.bytesFor(2L * rows * COLS));
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             long half = type.bytesFor((long) rows * COLS);

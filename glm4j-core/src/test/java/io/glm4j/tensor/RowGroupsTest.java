@@ -1,71 +1,85 @@
 package io.glm4j.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Weights repacked into row groups give, through {@link MatMul}, the product of gguf-py's
  * dequantized weights with the rounded activations, as the stored rows do: one matrix and an
- * expert sliced out of a stack of two, for one token and a small batch.
+ * expert sliced out of a stack of two, for one token and a small batch; and several matrices in
+ * one pass give what each gives alone.
  */
 class RowGroupsTest {
     private static final int COLS = 512;
+    private static final int ROWS = 2 * RowGroupKernel.ROWS;
+
+    @BeforeEach
+    void needsWideVectors() {
+        Assumptions.assumeTrue(Int8Lanes.AVAILABLE, "row-group kernels need 512-bit vectors");
+    }
+
+    /** A stack of two 32-row experts whose blocks are reference blocks picked at random, with their gguf-py values. */
+    private record Stack(Tensor tensor, float[] values) {
+        static Stack of(GgmlType type, int seed, Arena arena) {
+            ReferenceBlocks ref = ReferenceBlocks.load(type);
+            int blocksPerRow = COLS / type.blockSize, refBlocks = ref.values().length / type.blockSize;
+            byte[] raw = new byte[Math.toIntExact(type.bytesFor(2L * ROWS * COLS))];
+            float[] values = new float[2 * ROWS * COLS];
+            Random pick = new Random(seed);
+            for (int b = 0; b < 2 * ROWS * blocksPerRow; b++) {
+                int k = pick.nextInt(refBlocks);
+                System.arraycopy(ref.raw(), k * type.blockBytes, raw, b * type.blockBytes, type.blockBytes);
+                System.arraycopy(ref.values(), k * type.blockSize, values, b * type.blockSize, type.blockSize);
+            }
+            MemorySegment data = arena.allocate(raw.length);
+            MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
+            return new Stack(new Tensor("stack", type, new long[] {COLS, ROWS, 2}, data), values);
+        }
+
+        Tensor repacked(Arena arena) {
+            assertThat(RowGroups.supports(tensor)).isTrue();
+            MemorySegment groups = arena.allocate(RowGroups.bytes(tensor));
+            RowGroups.pack(tensor, 0, RowGroups.groupCount(tensor), groups);
+            return tensor.withGroups(groups);
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void repackedMatricesGiveTheProductOfTheDequantizedWeights(GgmlType type) {
-        Assumptions.assumeTrue(Int8Lanes.AVAILABLE, "row-group kernels need 512-bit vectors");
-        ReferenceBlocks ref = ReferenceBlocks.load(type);
-        int rows = 2 * RowGroupKernel.ROWS;
-        // two 32-row experts whose blocks are reference blocks picked at random, with their gguf-py values
-        int blocksPerRow = COLS / type.blockSize, refBlocks = ref.values().length / type.blockSize;
-        byte[] raw = new byte[Math.toIntExact(type.bytesFor(2L * rows * COLS))];
-        float[] values = new float[2 * rows * COLS];
-        Random pick = new Random(7);
-        for (int b = 0; b < 2 * rows * blocksPerRow; b++) {
-            int k = pick.nextInt(refBlocks);
-            System.arraycopy(ref.raw(), k * type.blockBytes, raw, b * type.blockBytes, type.blockBytes);
-            System.arraycopy(ref.values(), k * type.blockSize, values, b * type.blockSize, type.blockSize);
-        }
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
-            MemorySegment data = arena.allocate(raw.length);
-            MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
-            Tensor stack = new Tensor("stack", type, new long[] {COLS, rows, 2}, data);
-            assertThat(RowGroups.supports(stack)).isTrue();
-            MemorySegment groups = arena.allocate(RowGroups.bytes(stack));
-            RowGroups.pack(stack, 0, RowGroups.groupCount(stack), groups);
-            Tensor packed = stack.withGroups(groups);
-
+            Stack stack = Stack.of(type, 7, arena);
+            Tensor packed = stack.repacked(arena);
             for (int expert = 0; expert < 2; expert++) {
                 Tensor w = packed.slice(expert);
                 assertThat(w.groups()).isNotNull();
                 for (int tokens : new int[] {1, 3}) {
-                    float[] x = new float[tokens * COLS];
-                    Random random = new Random(tokens);
-                    for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+                    float[] x = gaussian(tokens * COLS, tokens);
                     QuantizedActivations rounded = new QuantizedActivations();
                     rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
-                    float[] out = new float[tokens * rows];
+                    float[] out = new float[tokens * ROWS];
 
                     MatMul.multiply(pool, w, x, tokens, out);
 
                     for (int t = 0; t < tokens; t++) {
-                        for (int o = 0; o < rows; o++) {
+                        for (int o = 0; o < ROWS; o++) {
                             double expected = 0, magnitude = 0;
                             for (int i = 0; i < COLS; i++) {
-                                double term = (double) values[(expert * rows + o) * COLS + i] * rounded.values()[t * COLS + i];
+                                double term = (double) stack.values()[(expert * ROWS + o) * COLS + i] * rounded.values()[t * COLS + i];
                                 expected += term;
                                 magnitude += Math.abs(term);
                             }
-                            assertThat((double) out[t * rows + o]).as("%s expert %d, %d tokens: token %d row %d", type, expert, tokens, t, o)
+                            assertThat((double) out[t * ROWS + o]).as("%s expert %d, %d tokens: token %d row %d", type, expert, tokens, t, o)
                                     .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
                         }
                     }
@@ -74,14 +88,42 @@ class RowGroupsTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(names = {"Q4_0"})
-    void onlyWholeGroupsOfRowsAreRepacked(GgmlType type) {
+    @Test
+    void severalMatricesInOnePassGiveWhatEachGivesAlone() {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            Tensor q4 = Stack.of(GgmlType.Q4_0, 1, arena).repacked(arena).slice(0);
+            Tensor q4k = Stack.of(GgmlType.Q4_K, 2, arena).repacked(arena).slice(1);
+            Tensor storedQ4k = Stack.of(GgmlType.Q4_K, 3, arena).tensor().slice(0); // no groups: the lane order differs
+            Tensor q6 = Stack.of(GgmlType.Q6_K, 4, arena).repacked(arena).slice(0);
+            float[] shared = gaussian(COLS, 5), own = gaussian(COLS, 6);
+            Tensor[] w = {q4, q4k, storedQ4k, q6, q4k};
+            float[][] x = {shared, shared, shared, shared, own};
+            float[][] out = new float[w.length][ROWS];
+
+            MatMul.multiplyEach(pool, w, x, out);
+
+            for (int i = 0; i < w.length; i++) {
+                float[] alone = new float[ROWS];
+                MatMul.multiply(pool, w[i], x[i], 1, alone);
+                assertThat(out[i]).as("matrix %d", i).containsExactly(alone);
+            }
+        }
+    }
+
+    @Test
+    void onlyWholeGroupsOfRowsAreRepacked() {
+        GgmlType type = GgmlType.Q4_0;
         Tensor odd = new Tensor("odd", type, new long[] {COLS, 24}, MemorySegment.ofArray(new byte[(int) type.bytesFor(24L * COLS)]));
         assertThat(RowGroups.supports(odd)).isFalse();
         Tensor matrix = new Tensor("m", type, new long[] {COLS, 16}, MemorySegment.ofArray(new byte[(int) type.bytesFor(16L * COLS)]));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> matrix.withGroups(MemorySegment.ofArray(new byte[10])))
+        assertThatThrownBy(() -> matrix.withGroups(MemorySegment.ofArray(new byte[10])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row groups");
-        assertThat(Arrays.asList(GgmlType.values())).contains(type);
+    }
+
+    private static float[] gaussian(int n, int seed) {
+        Random random = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) random.nextGaussian();
+        return x;
     }
 }
