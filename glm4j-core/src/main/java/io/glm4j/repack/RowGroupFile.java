@@ -31,9 +31,10 @@ import java.util.function.LongConsumer;
  * rebuilt when any of them changes, and written under a temporary name that is moved into place
  * only when complete, so an interrupted build never leaves a file that looks finished.
  *
- * <p>Layout (little-endian): the magic {@code GLM4JRG1}, the model's size and modification time in
- * milliseconds, the number of tensors, then per tensor its name (length-prefixed UTF-8), offset and
- * byte count; each tensor's groups start at a multiple of 64 bytes.
+ * <p>Layout (little-endian): the magic {@code GLM4JRG1}, {@link RowGroups#LAYOUT_VERSION}, the
+ * model's size and modification time in milliseconds, the number of tensors, then per tensor its
+ * name (length-prefixed UTF-8), type, offset and byte count; each tensor's groups start at a
+ * multiple of 64 bytes. A file that differs in any of these is rebuilt.
  *
  * <p>Embeddings are read one row per token, never multiplied, and are not repacked.
  */
@@ -126,12 +127,12 @@ public final class RowGroupFile implements AutoCloseable {
     }
 
     private static byte[] header(List<Tensor> tensors, long size, long modified) {
-        ByteBuffer b = ByteBuffer.allocate(28 + tensors.stream().mapToInt(t -> 20 + utf8(t.name()).length).sum()).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(MAGIC).putLong(size).putLong(modified).putInt(tensors.size());
+        ByteBuffer b = ByteBuffer.allocate(32 + tensors.stream().mapToInt(t -> 24 + utf8(t.name()).length).sum()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(MAGIC).putInt(RowGroups.LAYOUT_VERSION).putLong(size).putLong(modified).putInt(tensors.size());
         long offset = 0;
         for (Tensor t : tensors) {
             byte[] name = utf8(t.name());
-            b.putInt(name.length).put(name).putLong(offset).putLong(RowGroups.bytes(t));
+            b.putInt(name.length).put(name).putInt(t.type().id).putLong(offset).putLong(RowGroups.bytes(t));
             offset = align(offset + RowGroups.bytes(t));
         }
         return b.array();

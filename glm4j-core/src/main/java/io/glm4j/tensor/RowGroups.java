@@ -8,6 +8,9 @@ import java.lang.foreign.MemorySegment;
  * tiles from those, and only single tokens and small batches read the groups.
  */
 public final class RowGroups {
+    /** The version of every type's group layout, kept in cache files: change it when any layout changes. */
+    public static final int LAYOUT_VERSION = 2;
+
     private RowGroups() {}
 
     /** Whether {@code t} can be repacked: its type has a group kernel, which runs here, and its matrices have whole groups of rows. */

@@ -51,7 +51,7 @@ class RowGroupFileTest {
     }
 
     @Test
-    void aChangedModelOrADamagedCacheIsRebuilt() throws IOException {
+    void aChangedModelADamagedCacheOrAnotherLayoutIsRebuilt() throws IOException {
         Path model = copyOfFixture("Q4_0");
         Path cacheFile;
         try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, dir, message -> {})) {
@@ -64,6 +64,12 @@ class RowGroupFileTest {
         Files.write(cacheFile, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         assertThat(reopenLog(model)).as("cache truncated").first().asString().startsWith("repacking");
         assertThat(Files.size(cacheFile)).isEqualTo(bytes.length);
+
+        bytes = Files.readAllBytes(cacheFile);
+        bytes[8]++; // the layout version, written by an older or newer glm4j
+        Files.write(cacheFile, bytes);
+        assertThat(reopenLog(model)).as("another layout version").first().asString().startsWith("repacking");
+        assertThat(reopenLog(model)).as("then reused").isEmpty();
     }
 
     @Test
