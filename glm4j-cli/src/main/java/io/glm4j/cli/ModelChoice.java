@@ -23,7 +23,7 @@ final class ModelChoice {
             + "built once into a cache file as large as those matrices (see --repack-dir) and memory-mapped like the model.")
     boolean repack;
 
-    @Option(names = "--repack-dir", paramLabel = "DIR", description = "Where --repack keeps its files (default: $XDG_CACHE_HOME/glm4j or ~/.cache/glm4j).")
+    @Option(names = "--repack-dir", paramLabel = "DIR", description = "Where --repack keeps its files (default: glm4j's cache, $GLM4J_CACHE or ~/.cache/glm4j).")
     Path repackDir;
 
     /** Files at least this large are read into memory up front, with a progress bar. */
@@ -54,9 +54,7 @@ final class ModelChoice {
     }
 
     private Path repackDirectory() {
-        if (repackDir != null) return repackDir;
-        String cache = System.getenv("XDG_CACHE_HOME");
-        return (cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache")).resolve("glm4j");
+        return repackDir != null ? repackDir : DemoModel.cacheDirectory();
     }
 
     WorkerPool pool() {

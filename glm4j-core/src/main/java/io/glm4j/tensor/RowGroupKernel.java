@@ -23,4 +23,16 @@ interface RowGroupKernel {
      * order) starting at {@code xOffset}, into {@code out[outOffset..outOffset+15]}.
      */
     void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset);
+
+    /**
+     * {@link #dot} for four tokens (activations at {@code x0..x3}, results at {@code o0..o3}), each
+     * weight vector unpacked once for all four; bit for bit what {@link #dot} gives each token.
+     */
+    default void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+            float[] out, int o0, int o1, int o2, int o3) {
+        dot(groups, group, x, x0, cols, out, o0);
+        dot(groups, group, x, x1, cols, out, o1);
+        dot(groups, group, x, x2, cols, out, o2);
+        dot(groups, group, x, x3, cols, out, o3);
+    }
 }
