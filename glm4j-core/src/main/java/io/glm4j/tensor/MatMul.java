@@ -135,10 +135,12 @@ public final class MatMul {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
-        int tiledFrom = batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
+        RowGroupKernel groups = quantized != null && w.groups() != null ? RowGroups.kernel(w.type()) : null;
+        int tiledFrom = groups != null ? groups.tiledFromTokens()
+                : batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
         boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
-        RowGroupKernel groups = !tiled && quantized != null && w.groups() != null ? RowGroups.kernel(w.type()) : null;
+        if (tiled) groups = null;
         a.quantize(format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
         return new Plan(kernel, quantized, groups, a, tiled, x);
     }
@@ -166,11 +168,16 @@ public final class MatMul {
             for (int o = u * RowGroupKernel.ROWS, end = Math.min(o + RowGroupKernel.ROWS, w.rows()); o < end; o++) row(w, o, tokens, out);
         }
 
-        /** Rows 16g..16g+15 against every token: the group's bytes are read from memory once. */
+        /** Rows 16g..16g+15 against every token, four at a time: the group's bytes are read from memory once. */
         private void group(Tensor w, int g, int tokens, float[] out) {
-            int in = w.cols();
+            int in = w.cols(), rows = w.rows(), o = g * RowGroupKernel.ROWS;
             long offset = g * groups.groupBytes(in);
-            for (int t = 0; t < tokens; t++) groups.dot(w.groups(), offset, activations, t * in, in, out, t * w.rows() + g * RowGroupKernel.ROWS);
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                groups.dot4(w.groups(), offset, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in,
+                        out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
+            }
+            for (; t < tokens; t++) groups.dot(w.groups(), offset, activations, t * in, in, out, t * rows + o);
         }
 
         /** Row {@code o} of {@code w} against every token: one dot product each, weights read once from memory. */

@@ -25,6 +25,12 @@ final class Q4KRowGroups implements RowGroupKernel {
     private static final int GROUP_BLOCK_BYTES = QUANTS + 128 * ROWS;
     private static final ValueLayout.OfShort LE_SHORT = HalfFloats.LE_SHORT;
 
+    /** Measured (ms for one expert matrix, groups against tiles): 4 tokens: 0.40 ms against 0.99 tiled; 64 tokens: 6.2 against 7.9. */
+    @Override
+    public int tiledFromTokens() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public long groupBytes(int cols) {
         return (long) Blocks.of(cols, GgmlType.Q4_K) * GROUP_BLOCK_BYTES;
@@ -100,5 +106,90 @@ final class Q4KRowGroups implements RowGroupKernel {
             acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc);
         }
         acc.intoArray(out, outOffset);
+    }
+    @Override
+    public void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+            float[] out, int o0, int o1, int o2, int o3) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_K); b < blocks; b++) {
+            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128, p2 = (x2 >> 1) + b * 128, p3 = (x3 >> 1) + b * 128;
+            IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
+            for (int c = 0; c < 4; c++) {
+                ShortVector low0 = ShortVector.zero(Int8Lanes.S), low1 = low0, low2 = low0, low3 = low0;
+                ShortVector high0 = low0, high1 = low0, high2 = low0, high3 = low0;
+                for (int k = 0; k < 16; k++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + c * 32 * ROWS + k * 32, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                    ShortVector lo = q.and((short) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
+                    int lp = 32 * c + k, hp = 32 * c + 16 + k;
+                    low0 = low0.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + lp]).reinterpretAsShorts()));
+                    high0 = high0.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + hp]).reinterpretAsShorts()));
+                    low1 = low1.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + lp]).reinterpretAsShorts()));
+                    high1 = high1.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + hp]).reinterpretAsShorts()));
+                    low2 = low2.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + lp]).reinterpretAsShorts()));
+                    high2 = high2.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + hp]).reinterpretAsShorts()));
+                    low3 = low3.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + lp]).reinterpretAsShorts()));
+                    high3 = high3.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + hp]).reinterpretAsShorts()));
+                }
+                IntVector scaleLow = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
+                IntVector scaleHigh = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
+                // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's scale
+                IntVector wl = low0.reinterpretAsInts(), wh = high0.reinterpretAsInts();
+                scaled0 = scaled0.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
+                        .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
+                wl = low1.reinterpretAsInts();
+                wh = high1.reinterpretAsInts();
+                scaled1 = scaled1.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
+                        .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
+                wl = low2.reinterpretAsInts();
+                wh = high2.reinterpretAsInts();
+                scaled2 = scaled2.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
+                        .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
+                wl = low3.reinterpretAsInts();
+                wh = high3.reinterpretAsInts();
+                scaled3 = scaled3.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
+                        .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
+            }
+            int s0 = (x0 >> 4) + b * 16, s1 = (x1 >> 4) + b * 16, s2 = (x2 >> 4) + b * 16, s3 = (x3 >> 4) + b * 16;
+            IntVector mins0 = IntVector.zero(Int8Lanes.I), mins1 = mins0, mins2 = mins0, mins3 = mins0;
+            for (int j = 0; j < 8; j++) {
+                IntVector m = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
+                mins0 = mins0.add(m.mul(sums[s0 + 2 * j] + sums[s0 + 2 * j + 1]));
+                mins1 = mins1.add(m.mul(sums[s1 + 2 * j] + sums[s1 + 2 * j + 1]));
+                mins2 = mins2.add(m.mul(sums[s2 + 2 * j] + sums[s2 + 2 * j + 1]));
+                mins3 = mins3.add(m.mul(sums[s3 + 2 * j] + sums[s3 + 2 * j + 1]));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector dmin = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            float dx = xd[(x0 >> 8) + b];
+            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc0);
+            acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc0);
+            dx = xd[(x1 >> 8) + b];
+            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc1);
+            acc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc1);
+            dx = xd[(x2 >> 8) + b];
+            acc2 = ((FloatVector) scaled2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc2);
+            acc2 = ((FloatVector) mins2.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc2);
+            dx = xd[(x3 >> 8) + b];
+            acc3 = ((FloatVector) scaled3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc3);
+            acc3 = ((FloatVector) mins3.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc3);
+        }
+        acc0.intoArray(out, o0);
+        acc1.intoArray(out, o1);
+        acc2.intoArray(out, o2);
+        acc3.intoArray(out, o3);
     }
 }

@@ -20,6 +20,12 @@ final class Q4_0RowGroups implements RowGroupKernel {
     static final Q4_0RowGroups INSTANCE = new Q4_0RowGroups();
     private static final int BLOCK_BYTES = 18, GROUP_BLOCK_BYTES = ROWS * BLOCK_BYTES, QUANTS = 2 * ROWS;
 
+    /** Measured (ms for one expert matrix, groups against tiles): 4 tokens: 0.47 ms against 0.97 tiled; 64 tokens: 22.0 against 25.0. */
+    @Override
+    public int tiledFromTokens() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public long groupBytes(int cols) {
         return (long) Blocks.of(cols, GgmlType.Q4_0) * GROUP_BLOCK_BYTES;

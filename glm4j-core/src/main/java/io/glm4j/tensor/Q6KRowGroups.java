@@ -27,6 +27,12 @@ final class Q6KRowGroups implements RowGroupKernel {
     private static final int SCALES = 2 * ROWS, QUANTS = SCALES + 16 * ROWS, STEP = 3 * 2 * ROWS;
     private static final int GROUP_BLOCK_BYTES = QUANTS + 32 * STEP;
 
+    /** Measured (ms for one expert matrix, groups against tiles): 4 tokens: 0.72 ms against 1.24 tiled; 16 tokens: 2.83 against 2.74. */
+    @Override
+    public int tiledFromTokens() {
+        return 16;
+    }
+
     @Override
     public long groupBytes(int cols) {
         return (long) Blocks.of(cols, GgmlType.Q6_K) * GROUP_BLOCK_BYTES;
@@ -105,5 +111,73 @@ final class Q6KRowGroups implements RowGroupKernel {
             acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 8) + b]), acc);
         }
         acc.intoArray(out, outOffset);
+    }
+    @Override
+    public void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+            float[] out, int o0, int o1, int o2, int o3) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
+            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128, p2 = (x2 >> 1) + b * 128, p3 = (x3 >> 1) + b * 128;
+            IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
+            for (int g = 0; g < 16; g++) {
+                ShortVector sum0 = ShortVector.zero(Int8Lanes.S), sum1 = sum0, sum2 = sum0, sum3 = sum0;
+                for (int s = 2 * g; s < 2 * g + 2; s++) {
+                    long step = base + QUANTS + (long) s * STEP;
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 2 * ROWS, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 4 * ROWS, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                    ShortVector v0 = a.lanewise(VectorOperators.ASHR, 2);
+                    ShortVector v1 = b1.lanewise(VectorOperators.ASHR, 2);
+                    ShortVector v2 = c.and((short) 0xF).add(a.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
+                    ShortVector v3 = c.lanewise(VectorOperators.LSHR, 4).add(b1.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
+                    int k = 4 * s;
+                    sum0 = sum0.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k]).reinterpretAsShorts()))
+                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 1]).reinterpretAsShorts()))
+                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 2]).reinterpretAsShorts()))
+                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 3]).reinterpretAsShorts()));
+                    sum1 = sum1.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k]).reinterpretAsShorts()))
+                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 1]).reinterpretAsShorts()))
+                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 2]).reinterpretAsShorts()))
+                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 3]).reinterpretAsShorts()));
+                    sum2 = sum2.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k]).reinterpretAsShorts()))
+                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k + 1]).reinterpretAsShorts()))
+                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k + 2]).reinterpretAsShorts()))
+                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k + 3]).reinterpretAsShorts()));
+                    sum3 = sum3.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k]).reinterpretAsShorts()))
+                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k + 1]).reinterpretAsShorts()))
+                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k + 2]).reinterpretAsShorts()))
+                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k + 3]).reinterpretAsShorts()));
+                }
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
+                // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's group scale
+                IntVector w = sum0.reinterpretAsInts();
+                scaled0 = scaled0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
+                w = sum1.reinterpretAsInts();
+                scaled1 = scaled1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
+                w = sum2.reinterpretAsInts();
+                scaled2 = scaled2.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
+                w = sum3.reinterpretAsInts();
+                scaled3 = scaled3.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 8) + b]), acc0);
+            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 8) + b]), acc1);
+            acc2 = ((FloatVector) scaled2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x2 >> 8) + b]), acc2);
+            acc3 = ((FloatVector) scaled3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x3 >> 8) + b]), acc3);
+        }
+        acc0.intoArray(out, o0);
+        acc1.intoArray(out, o1);
+        acc2.intoArray(out, o2);
+        acc3.intoArray(out, o3);
     }
 }

@@ -18,6 +18,12 @@ final class Q8_0RowGroups implements RowGroupKernel {
     static final Q8_0RowGroups INSTANCE = new Q8_0RowGroups();
     private static final int BLOCK_BYTES = 34, QUANTS = 2 * ROWS, GROUP_BLOCK_BYTES = QUANTS + 32 * ROWS;
 
+    /** Measured (ms for one expert matrix, groups against tiles): 8 tokens: 1.41 ms against 1.47 tiled; 16 tokens: 2.68 against 2.32. */
+    @Override
+    public int tiledFromTokens() {
+        return 12;
+    }
+
     @Override
     public long groupBytes(int cols) {
         return (long) Blocks.of(cols, GgmlType.Q8_0) * GROUP_BLOCK_BYTES;
@@ -64,5 +70,48 @@ final class Q8_0RowGroups implements RowGroupKernel {
             acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
+    }
+    @Override
+    public void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+            float[] out, int o0, int o1, int o2, int o3) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
+            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16, p2 = (x2 >> 1) + b * 16, p3 = (x3 >> 1) + b * 16;
+            IntVector rowSums0 = IntVector.zero(Int8Lanes.I), rowSums1 = rowSums0, rowSums2 = rowSums0, rowSums3 = rowSums0;
+            for (int j = 0; j < 16; j += 2) {
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j + 32, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                // per token as in dot
+                IntVector w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                rowSums0 = rowSums0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+                w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                rowSums1 = rowSums1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+                w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                rowSums2 = rowSums2.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+                w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                rowSums3 = rowSums3.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc0 = ((FloatVector) rowSums0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 5) + b]), acc0);
+            acc1 = ((FloatVector) rowSums1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 5) + b]), acc1);
+            acc2 = ((FloatVector) rowSums2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x2 >> 5) + b]), acc2);
+            acc3 = ((FloatVector) rowSums3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x3 >> 5) + b]), acc3);
+        }
+        acc0.intoArray(out, o0);
+        acc1.intoArray(out, o1);
+        acc2.intoArray(out, o2);
+        acc3.intoArray(out, o3);
     }
 }

@@ -12,6 +12,13 @@ import java.lang.foreign.MemorySegment;
 interface RowGroupKernel {
     int ROWS = 16;
 
+    /**
+     * From how many tokens a matrix product is faster through dequantized tiles ({@link TiledMatMul})
+     * than through {@link #dot4}, measured on an expert-sized matrix (1408 × 4096, one thread);
+     * {@link Integer#MAX_VALUE} where the groups are faster at every batch size.
+     */
+    int tiledFromTokens();
+
     /** Bytes of one packed group of 16 rows of {@code cols} values. */
     long groupBytes(int cols);
 

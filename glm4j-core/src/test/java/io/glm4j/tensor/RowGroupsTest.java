@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Weights repacked into row groups give, through {@link MatMul}, the product of gguf-py's
  * dequantized weights with the rounded activations, as the stored rows do: one matrix and an
- * expert sliced out of a stack of two, for one token and a small batch; and several matrices in
- * one pass give what each gives alone.
+ * expert sliced out of a stack of two, for one token and batches; every token of a batch gets bit
+ * for bit its single-token result; and several matrices in one pass give what each gives alone.
  */
 class RowGroupsTest {
     private static final int COLS = 512;
@@ -63,7 +63,7 @@ class RowGroupsTest {
             for (int expert = 0; expert < 2; expert++) {
                 Tensor w = packed.slice(expert);
                 assertThat(w.groups()).isNotNull();
-                for (int tokens : new int[] {1, 3}) {
+                for (int tokens : new int[] {1, 3, 9}) { // 9: two steps of four tokens and one alone
                     float[] x = gaussian(tokens * COLS, tokens);
                     QuantizedActivations rounded = new QuantizedActivations();
                     rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
@@ -84,6 +84,23 @@ class RowGroupsTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
+    void eachTokenOfABatchGetsItsSingleTokenResult(GgmlType type) {
+        int tokens = 11;
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            Tensor w = Stack.of(type, 8, arena).repacked(arena).slice(1);
+            float[] x = gaussian(tokens * COLS, 9);
+            float[] batch = new float[tokens * ROWS];
+            MatMul.multiply(pool, w, x, tokens, batch);
+            for (int t = 0; t < tokens; t++) {
+                float[] single = new float[ROWS];
+                MatMul.multiply(pool, w, java.util.Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1, single);
+                assertThat(java.util.Arrays.copyOfRange(batch, t * ROWS, (t + 1) * ROWS)).as("%s token %d", type, t).containsExactly(single);
             }
         }
     }
