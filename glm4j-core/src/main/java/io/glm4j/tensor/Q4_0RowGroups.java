@@ -13,10 +13,8 @@ import jdk.incubator.vector.VectorOperators;
  * scales, then eight runs of 32 bytes; run j holds bytes 2j and 2j+1 of each row's block, row
  * after row. Zero-extended to 32 shorts, a run's low nibbles are quants 2j, 2j+1 of every row
  * (lane 2r+p: row r, quant 2j+p), its high nibbles quants 2j+16, 2j+17, so each meets one
- * broadcast pair of activations; the whole byte is multiplied with the low pair and the high
- * nibble with {@link QuantizedActivations#highPairs}, which saves masking. The nibbles stay
- * unsigned (0..15): the −8 of every quant is applied once per block as −8·Σx, and a lane's sixteen
- * products of at most 15·127 fit a short (its partial sums may wrap; the total does not).
+ * broadcast pair of activations. The nibbles stay unsigned (0..15): the −8 of every quant is
+ * applied once per block as −8·Σx, and sixteen products of at most 15·127 fit in a short lane.
  */
 final class Q4_0RowGroups implements RowGroupKernel {
     static final Q4_0RowGroups INSTANCE = new Q4_0RowGroups();
@@ -49,7 +47,7 @@ final class Q4_0RowGroups implements RowGroupKernel {
 
     @Override
     public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
-        int[] pairs = x.pairs(), high = x.highPairs();
+        int[] pairs = x.pairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
@@ -60,8 +58,8 @@ final class Q4_0RowGroups implements RowGroupKernel {
             for (int j = 0; j < 8; j++) {
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                sum = sum.add(q.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts()))
-                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(Int8Lanes.I, high[xp + 8 + j]).reinterpretAsShorts()));
+                sum = sum.add(q.and((short) 0xF).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts()))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 8 + j]).reinterpretAsShorts()));
             }
             // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
             IntVector w = sum.reinterpretAsInts();
@@ -85,7 +83,7 @@ final class Q4_0RowGroups implements RowGroupKernel {
     @Override
     public void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
-        int[] pairs = x.pairs(), high = x.highPairs();
+        int[] pairs = x.pairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
         FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
@@ -96,15 +94,15 @@ final class Q4_0RowGroups implements RowGroupKernel {
             for (int j = 0; j < 8; j++) {
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                sum0 = sum0.add(q.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, high[p0 + 8 + j]).reinterpretAsShorts()));
-                sum1 = sum1.add(q.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, high[p1 + 8 + j]).reinterpretAsShorts()));
-                sum2 = sum2.add(q.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, high[p2 + 8 + j]).reinterpretAsShorts()));
-                sum3 = sum3.add(q.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, high[p3 + 8 + j]).reinterpretAsShorts()));
+                ShortVector lo = q.and((short) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
+                sum0 = sum0.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + 8 + j]).reinterpretAsShorts()));
+                sum1 = sum1.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + 8 + j]).reinterpretAsShorts()));
+                sum2 = sum2.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + 8 + j]).reinterpretAsShorts()));
+                sum3 = sum3.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + 8 + j]).reinterpretAsShorts()));
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);

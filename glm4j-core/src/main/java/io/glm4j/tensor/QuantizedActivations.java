@@ -18,7 +18,6 @@ final class QuantizedActivations {
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
     private int[] pairs = new int[0];
-    private int[] highPairs = new int[0];
     private float[] offsetSums = new float[0];
     private final short[] blockQuants = new short[256];
     private float[] source;
@@ -46,7 +45,6 @@ final class QuantizedActivations {
             quants = new short[n];
             sums16 = new int[n / 16];
             pairs = new int[n / 2];
-            highPairs = new int[n / 2];
         }
         if (scales.length < n / block) {
             scales = new float[n / block];
@@ -66,11 +64,6 @@ final class QuantizedActivations {
             }
             for (int i = 0; i < block; i++) quants[base + (laneOrder != null ? laneOrder[i] : i)] = blockQuants[i];
             for (int i = 0; i < block; i += 2) pairs[(base + i) >> 1] = blockQuants[i] & 0xFFFF | blockQuants[i + 1] << 16;
-            if (block == 32) {
-                for (int i = 16; i < 32; i += 2) {
-                    highPairs[(base + i) >> 1] = (blockQuants[i] - 16 * blockQuants[i - 16]) & 0xFFFF | (blockQuants[i + 1] - 16 * blockQuants[i - 15]) << 16;
-                }
-            }
         }
     }
 
@@ -136,16 +129,6 @@ final class QuantizedActivations {
     /** Int k holds quants 2k (low half) and 2k+1 (high half), in natural order whatever the lane order. */
     int[] pairs() {
         return pairs;
-    }
-
-    /**
-     * For blocks of 32: at the pair index of quants i, i+1 (16 ≤ i &lt; 32 within a block) the
-     * shorts {@code x_i − 16·x_{i−16}} and {@code x_{i+1} − 16·x_{i−15}}. A byte q holding two
-     * nibbles then gives {@code lo·x_{i−16} + hi·x_i} as {@code q·x_{i−16} + hi·(x_i − 16·x_{i−16})},
-     * without masking out the low nibble (exact in 16-bit lanes: the wrapped terms cancel).
-     */
-    int[] highPairs() {
-        return highPairs;
     }
 
     /** Q8_1's per-block {@code s} (see {@link #quantizeQ8_0}). */
