@@ -17,6 +17,7 @@ import java.util.List;
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
     private static final ThreadLocal<List<QuantizedActivations>> EACH_ACTIVATIONS = ThreadLocal.withInitial(ArrayList::new);
+    private static final ThreadLocal<float[]> GROUP_SCRATCH = ThreadLocal.withInitial(() -> new float[4 * RowGroupKernel.ROWS]);
     /**
      * From this many tokens on, weights are decoded once into float tiles ({@link TiledMatMul}),
      * which beats one int8 dot per token and row from 3–4 tokens for most types
@@ -168,7 +169,11 @@ public final class MatMul {
             for (int o = u * RowGroupKernel.ROWS, end = Math.min(o + RowGroupKernel.ROWS, w.rows()); o < end; o++) row(w, o, tokens, out);
         }
 
-        /** Rows 16g..16g+15 against every token, four at a time: the group's bytes are read from memory once. */
+        /**
+         * Rows 16g..16g+15 against every token, four at a time: the group's bytes are read from
+         * memory once. Two or three tokens left over also go through {@link RowGroupKernel#dot4}
+         * (the last one repeated, results through a scratch buffer): cheaper than a dot per token.
+         */
         private void group(Tensor w, int g, int tokens, float[] out) {
             int in = w.cols(), rows = w.rows(), o = g * RowGroupKernel.ROWS;
             long offset = g * groups.groupBytes(in);
@@ -177,7 +182,16 @@ public final class MatMul {
                 groups.dot4(w.groups(), offset, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in,
                         out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
             }
-            for (; t < tokens; t++) groups.dot(w.groups(), offset, activations, t * in, in, out, t * rows + o);
+            int left = tokens - t;
+            if (left == 1) {
+                groups.dot(w.groups(), offset, activations, t * in, in, out, t * rows + o);
+            } else if (left > 1) {
+                float[] scratch = GROUP_SCRATCH.get();
+                int last = tokens - 1, n = RowGroupKernel.ROWS;
+                groups.dot4(w.groups(), offset, activations, t * in, (t + 1) * in, Math.min(t + 2, last) * in, last * in, in,
+                        scratch, 0, n, 2 * n, 3 * n);
+                for (int k = 0; k < left; k++) System.arraycopy(scratch, k * n, out, (t + k) * rows + o, n);
+            }
         }
 
         /** Row {@code o} of {@code w} against every token: one dot product each, weights read once from memory. */
