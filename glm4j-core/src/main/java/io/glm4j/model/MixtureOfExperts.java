@@ -5,9 +5,7 @@ import io.glm4j.tensor.Tensor;
 import io.glm4j.tensor.VectorMath;
 import io.glm4j.tensor.WorkerPool;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The MoE FFN over a batch: route every token, then run each chosen expert once on all the
@@ -62,11 +60,16 @@ final class MixtureOfExperts {
      */
     private float[] forwardToken(MoeWeights w, float[] x, ExpertRouter.Choice choice) {
         int h = config.hiddenSize();
-        int[] order = IntStream.range(0, choice.experts().length).boxed()
-                .sorted(Comparator.comparingInt(j -> choice.experts()[j])).mapToInt(Integer::intValue).toArray();
+        int[] experts = choice.experts();
+        int[] order = new int[experts.length]; // choice slots by expert index (insertion sort of 8)
+        for (int j = 0; j < experts.length; j++) {
+            int k = j;
+            for (; k > 0 && experts[order[k - 1]] > experts[j]; k--) order[k] = order[k - 1];
+            order[k] = j;
+        }
         List<FeedForwardWeights> ffns = new ArrayList<>();
         if (w.shared() != null) ffns.add(w.shared());
-        for (int j : order) ffns.add(w.expert(choice.experts()[j]));
+        for (int j : order) ffns.add(w.expert(experts[j]));
         int n = ffns.size();
         Tensor[] gateUp = new Tensor[2 * n];
         float[][] inputs = new float[2 * n][];
