@@ -43,6 +43,15 @@ class CheckpointDirectoryTest {
     }
 
     @Test
+    void repackSaysItDoesNotApplyToACheckpoint() {
+        CliRunner r = CliRunner.run("logits", "-m", HF.resolve("tiny-glm45air-bf16").toString(), "--ids", "570,572",
+                "--repack-dir", tmp.resolve("cache").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("repacking applies to GGUF files");
+        assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    @Test
     void infoDescribesACheckpoint() {
         CliRunner r = CliRunner.run("info", "-m", HF.resolve("tiny-glm45air-fp8").toString());
         assertThat(r.exitCode()).as(r.err()).isZero();

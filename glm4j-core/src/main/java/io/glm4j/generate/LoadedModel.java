@@ -52,7 +52,10 @@ public final class LoadedModel implements AutoCloseable {
      * directory and reused on the next start. {@code log} hears about a repacking build.
      */
     public static LoadedModel open(Path path, WorkerPool pool, Path repackDirectory, Consumer<String> log) {
-        if (Files.isDirectory(path)) return openCheckpoint(path, pool);
+        if (Files.isDirectory(path)) {
+            if (repackDirectory != null) log.accept("repacking applies to GGUF files; " + path.getFileName() + " is a checkpoint directory and is used as stored");
+            return openCheckpoint(path, pool);
+        }
         return openGguf(path, pool, repackDirectory, log);
     }
 
