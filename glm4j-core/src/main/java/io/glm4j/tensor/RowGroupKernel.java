@@ -8,6 +8,11 @@ import java.lang.foreign.MemorySegment;
  * multiplying each unpacked weight vector with one broadcast pair of activations, instead of
  * reducing across lanes and scaling once per block and row. That halves the instructions per
  * weight, which is what bounds the row-at-a-time int8 kernels.
+ *
+ * <p>Each kernel method is one loop nest with constant shifts and no helper that returns a vector:
+ * too large for C2 to inline into its callers, it compiles as its own root, and a vector handed
+ * across a call C2 did not inline would be boxed. The four-token form repeats the token's work
+ * written out four times for the same reason.
  */
 interface RowGroupKernel {
     int ROWS = 16;
@@ -35,11 +40,6 @@ interface RowGroupKernel {
      * {@link #dot} for four tokens (activations at {@code x0..x3}, results at {@code o0..o3}), each
      * weight vector unpacked once for all four; bit for bit what {@link #dot} gives each token.
      */
-    default void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
-            float[] out, int o0, int o1, int o2, int o3) {
-        dot(groups, group, x, x0, cols, out, o0);
-        dot(groups, group, x, x1, cols, out, o1);
-        dot(groups, group, x, x2, cols, out, o2);
-        dot(groups, group, x, x3, cols, out, o3);
-    }
+    void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+            float[] out, int o0, int o1, int o2, int o3);
 }
