@@ -12,7 +12,9 @@ import java.util.List;
  * ({@link ActivationFormat}), once per call, into buffers the calling thread keeps. Output rows
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
- * {@link TiledMatMul}.
+ * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
+ * 16 rows and up to four tokens per kernel call, up to its kernel's
+ * {@link RowGroupKernel#tiledFromTokens} (for Q4_0 and Q4_K, at every batch size).
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
