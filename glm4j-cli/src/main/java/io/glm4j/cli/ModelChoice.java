@@ -3,6 +3,7 @@ package io.glm4j.cli;
 import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
 import io.glm4j.model.synth.DemoModel;
+import io.glm4j.repack.Repack;
 import io.glm4j.tensor.WorkerPool;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,10 +41,7 @@ final class ModelChoice {
             err.flush();
             path = DemoModel.path(pool());
         }
-        LoadedModel loaded = LoadedModel.open(path, pool(), repack || repackDir != null ? repackDirectory() : null, message -> {
-            err.println(message);
-            err.flush();
-        });
+        LoadedModel loaded = LoadedModel.open(path, pool(), repack || repackDir != null ? repack(err, path) : null);
         long size = loaded.fileSize();
         if (!noPreload && size >= PRELOAD_FROM_BYTES) {
             ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
@@ -53,8 +51,15 @@ final class ModelChoice {
         return loaded;
     }
 
-    private Path repackDirectory() {
-        return repackDir != null ? repackDir : DemoModel.cacheDirectory();
+    /** Repacking into --repack-dir or glm4j's cache, a build's messages and progress bar on {@code err}. */
+    private Repack repack(PrintWriter err, Path model) {
+        ProgressBar[] bar = new ProgressBar[1];
+        return new Repack(repackDir != null ? repackDir : DemoModel.cacheDirectory(), message -> {
+            if (bar[0] != null) bar[0].finish();
+            bar[0] = null;
+            err.println(message);
+            err.flush();
+        }, total -> bar[0] = new ProgressBar(err, "repacking " + model.getFileName(), total));
     }
 
     WorkerPool pool() {

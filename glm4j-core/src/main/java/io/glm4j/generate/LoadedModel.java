@@ -5,6 +5,7 @@ import io.glm4j.gguf.GgufFile;
 import io.glm4j.hf.HfCheckpoint;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.Glm4MoeWeights;
+import io.glm4j.repack.Repack;
 import io.glm4j.repack.RowGroupFile;
 import io.glm4j.tensor.WorkerPool;
 import io.glm4j.tokenizer.Tokenizer;
@@ -43,27 +44,27 @@ public final class LoadedModel implements AutoCloseable {
 
     /** Opens a {@code .gguf} file, or a checkpoint directory (one with a {@code config.json}). */
     public static LoadedModel open(Path path, WorkerPool pool) {
-        return open(path, pool, null, message -> {});
+        return open(path, pool, null);
     }
 
     /**
-     * As {@link #open(Path, WorkerPool)}; with a {@code repackDirectory}, a GGUF model's matrices
-     * are also repacked into row groups for faster decoding ({@link RowGroupFile}), kept in that
-     * directory and reused on the next start. {@code log} hears about a repacking build.
+     * As {@link #open(Path, WorkerPool)}; with {@code repack} (null for none), a GGUF model's
+     * matrices are also repacked into row groups for faster decoding ({@link RowGroupFile}), kept
+     * in its directory and reused on the next start.
      */
-    public static LoadedModel open(Path path, WorkerPool pool, Path repackDirectory, Consumer<String> log) {
+    public static LoadedModel open(Path path, WorkerPool pool, Repack repack) {
         if (Files.isDirectory(path)) {
-            if (repackDirectory != null) log.accept("repacking applies to GGUF files; " + path.getFileName() + " is a checkpoint directory and is used as stored");
+            if (repack != null) repack.log().accept("repacking applies to GGUF files; " + path.getFileName() + " is a checkpoint directory and is used as stored");
             return openCheckpoint(path, pool);
         }
-        return openGguf(path, pool, repackDirectory, log);
+        return openGguf(path, pool, repack);
     }
 
-    private static LoadedModel openGguf(Path path, WorkerPool pool, Path repackDirectory, Consumer<String> log) {
+    private static LoadedModel openGguf(Path path, WorkerPool pool, Repack repack) {
         GgufFile file = GgufFile.open(path);
         RowGroupFile groups = null;
         try {
-            groups = repackDirectory != null ? RowGroupFile.open(file, repackDirectory, log) : null;
+            groups = repack != null ? RowGroupFile.open(file, repack) : null;
             Glm4MoeModel model = Glm4MoeModel.load(file, groups != null ? groups::attach : t -> t, pool);
             Tokenizer tokenizer = Tokenizer.fromGgufMetadata(file.metadata());
             ChatTemplate template = new ChatTemplate(file.meta().string("tokenizer.chat_template", null));

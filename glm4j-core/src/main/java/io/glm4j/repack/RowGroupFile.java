@@ -21,7 +21,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -59,11 +58,9 @@ public final class RowGroupFile implements AutoCloseable {
     /** One repacked tensor: where its groups lie in the file. */
     private record Entry(String name, long offset, long bytes) {}
 
-    /**
-     * Maps the row groups of {@code model} from {@code directory}, building the file first if it is
-     * missing or stale; {@code log} hears when a build starts and ends.
-     */
-    public static RowGroupFile open(GgufFile model, Path directory, Consumer<String> log) {
+    /** Maps the row groups of {@code model} from the repack directory, building the file first if it is missing or stale. */
+    public static RowGroupFile open(GgufFile model, Repack repack) {
+        Path directory = repack.directory();
         List<Tensor> tensors = model.tensors().values().stream().filter(RowGroupFile::repacked).toList();
         Path path = directory.resolve(model.path().getFileName() + "." + pathHash(model.path()) + ".groups");
         long size, modified;
@@ -77,10 +74,10 @@ public final class RowGroupFile implements AutoCloseable {
         List<Entry> entries = entries(tensors, header.length);
         long fileBytes = entries.isEmpty() ? header.length : entries.getLast().offset() + entries.getLast().bytes();
         if (!matches(path, header, fileBytes)) {
-            log.accept("repacking " + tensors.size() + " tensors (" + gib(fileBytes) + " GiB) into " + path);
+            repack.log().accept("repacking " + tensors.size() + " tensors (" + gib(fileBytes) + " GiB) into " + path);
             long start = System.nanoTime();
-            build(path, header, tensors, entries, fileBytes);
-            log.accept(String.format("repacked in %.1f s", (System.nanoTime() - start) / 1e9));
+            build(path, header, tensors, entries, fileBytes, repack.progress().apply(fileBytes));
+            repack.log().accept(String.format("repacked in %.1f s", (System.nanoTime() - start) / 1e9));
         }
         return FileMapping.open(path, "row-group file", (arena, mapping) -> {
             if (mapping.byteSize() != fileBytes) throw new Glm4jException(path + " changed while it was opened; delete it to rebuild it");
@@ -163,15 +160,16 @@ public final class RowGroupFile implements AutoCloseable {
         }
     }
 
-    private static void build(Path path, byte[] header, List<Tensor> tensors, List<Entry> entries, long fileBytes) {
+    private static void build(Path path, byte[] header, List<Tensor> tensors, List<Entry> entries, long fileBytes, LongConsumer progress) {
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(path.getParent());
             try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
                     Arena scratch = Arena.ofConfined()) {
                 write(out, ByteBuffer.wrap(header), 0);
-                for (int i = 0; i < tensors.size(); i++) pack(out, tensors.get(i), entries.get(i).offset(), scratch);
+                for (int i = 0; i < tensors.size(); i++) pack(out, tensors.get(i), entries.get(i).offset(), scratch, progress);
                 if (out.size() < fileBytes) write(out, ByteBuffer.allocate(1), fileBytes - 1);
+                progress.accept(fileBytes);
                 out.force(false);
             }
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -186,7 +184,7 @@ public final class RowGroupFile implements AutoCloseable {
         }
     }
 
-    private static void pack(FileChannel out, Tensor t, long offset, Arena scratch) throws IOException {
+    private static void pack(FileChannel out, Tensor t, long offset, Arena scratch, LongConsumer progress) throws IOException {
         long groupBytes = RowGroups.groupBytes(t);
         long perChunk = Math.max(1, CHUNK_BYTES / groupBytes);
         MemorySegment buffer = scratch.allocate(perChunk * groupBytes, ALIGNMENT);
@@ -194,6 +192,7 @@ public final class RowGroupFile implements AutoCloseable {
             long n = Math.min(perChunk, count - g);
             RowGroups.pack(t, g, n, buffer);
             write(out, buffer.asSlice(0, n * groupBytes).asByteBuffer(), offset + g * groupBytes);
+            progress.accept(offset + (g + n) * groupBytes);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.glm4j.fixtures.Fixtures;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.repack.Repack;
 import io.glm4j.repack.RowGroupFile;
 import io.glm4j.tensor.WorkerPool;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class Glm4MoeModelQuantizedTest {
     @ParameterizedTest
     @ValueSource(strings = {"Q8_0", "Q6_K", "Q4_K_M", "Q4_0"})
     void repackedLogitsAgreeWithLlamaCpp(String type, @TempDir Path cache) {
-        try (GgufFile file = GgufFile.open(Fixtures.model(type)); RowGroupFile groups = RowGroupFile.open(file, cache, message -> {})) {
+        try (GgufFile file = GgufFile.open(Fixtures.model(type)); RowGroupFile groups = RowGroupFile.open(file, Repack.quietly(cache))) {
             Glm4MoeModel model = Glm4MoeModel.load(file, groups::attach, WorkerPool.shared());
             assertThat(model.weights().layers().get(1).attention().wq().groups()).as("attn_q repacked").isNotNull();
             assertThat(model.weights().output().groups()).as("the output head repacked").isNotNull();

@@ -32,8 +32,17 @@ class RowGroupFileTest {
     void buildsOnceThenMapsTheSameFile() throws IOException {
         Path model = copyOfFixture("Q4_0");
         List<String> log = new ArrayList<>();
-        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, dir.resolve("cache"), log::add)) {
+        long[] total = new long[1], done = new long[1];
+        Repack repack = new Repack(dir.resolve("cache"), log::add, bytes -> {
+            total[0] = bytes;
+            return progress -> {
+                assertThat(progress).as("progress only grows").isGreaterThanOrEqualTo(done[0]);
+                done[0] = progress;
+            };
+        });
+        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, repack)) {
             assertThat(log).hasSize(2).first().asString().startsWith("repacking");
+            assertThat(done[0]).as("progress ends at the total").isEqualTo(total[0]).isEqualTo(groups.byteSize());
             Tensor q = groups.attach(file.tensor("blk.0.attn_q.weight"));
             assertThat(q.groups()).isNotNull();
             assertThat(q.groups().byteSize()).isEqualTo(RowGroups.bytes(q));
@@ -41,7 +50,7 @@ class RowGroupFileTest {
             assertThat(groups.attach(file.tensor("output_norm.weight")).groups()).isNull();
         }
         log.clear();
-        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, dir.resolve("cache"), log::add)) {
+        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, repack)) {
             assertThat(log).as("second start").isEmpty();
             assertThat(groups.attach(file.tensor("blk.0.attn_q.weight")).groups()).isNotNull();
         }
@@ -54,7 +63,7 @@ class RowGroupFileTest {
     void aChangedModelADamagedCacheOrAnotherLayoutIsRebuilt() throws IOException {
         Path model = copyOfFixture("Q4_0");
         Path cacheFile;
-        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, dir, message -> {})) {
+        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, Repack.quietly(dir))) {
             cacheFile = groups.path();
         }
         Files.setLastModifiedTime(model, FileTime.fromMillis(Files.getLastModifiedTime(model).toMillis() + 60_000));
@@ -76,7 +85,7 @@ class RowGroupFileTest {
     void aCacheDirectoryThatCannotBeWrittenIsAClearError() throws IOException {
         Path notADirectory = Files.writeString(dir.resolve("file"), "x");
         try (GgufFile file = GgufFile.open(Fixtures.model("Q4_0"))) {
-            assertThatThrownBy(() -> RowGroupFile.open(file, notADirectory, message -> {}))
+            assertThatThrownBy(() -> RowGroupFile.open(file, Repack.quietly(notADirectory)))
                     .isInstanceOf(Glm4jException.class)
                     .hasMessageContaining("cannot write the row-group file")
                     .hasMessageContaining("--repack-dir");
@@ -85,7 +94,7 @@ class RowGroupFileTest {
 
     private List<String> reopenLog(Path model) {
         List<String> log = new ArrayList<>();
-        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, dir, log::add)) {
+        try (GgufFile file = GgufFile.open(model); RowGroupFile groups = RowGroupFile.open(file, new Repack(dir, log::add, bytes -> done -> {}))) {
             assertThat(groups.attach(file.tensor("blk.0.attn_q.weight")).groups()).isNotNull();
         }
         return log;
