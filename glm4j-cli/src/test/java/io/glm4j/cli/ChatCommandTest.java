@@ -66,6 +66,21 @@ class ChatCommandTest {
         keyboard.type(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Types a line and waits for the next prompt, as a person does (typed all at once, lines were
+     * once lost in a full, loaded build). Each prompt starts by switching bracketed paste on.
+     */
+    void typeLine(String line) throws InterruptedException {
+        int prompts = prompts();
+        type(line + "\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && prompts() <= prompts) Thread.sleep(20);
+    }
+
+    private int prompts() {
+        return screen().split("\u001b\\[\\?2004h", -1).length - 1;
+    }
+
     String screen() {
         return screen.toString(StandardCharsets.UTF_8);
     }
@@ -92,7 +107,8 @@ class ChatCommandTest {
     void commandsAnswersAndExit() throws Exception {
         CompletableFuture<CliRunner> chat = start("-n", "5");
         awaitBanner();
-        type("hello\n/nothink\n/reset\n/help\n/exit\n");
+        for (String line : new String[] {"hello", "/nothink", "/reset", "/help"}) typeLine(line);
+        type("/exit\n");
         CliRunner r = chat.get(60, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(screen())
