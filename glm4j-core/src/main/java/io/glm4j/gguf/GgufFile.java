@@ -142,11 +142,7 @@ public final class GgufFile implements AutoCloseable {
      * tokens do not wait on the disk (what a progress bar for opening a large model shows).
      */
     public void preload(LongConsumer progress) {
-        long chunk = 64L << 20;
-        for (long at = 0; at < mapping.byteSize(); at += chunk) {
-            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
-            progress.accept(Math.min(at + chunk, mapping.byteSize()));
-        }
+        FileMapping.preload(mapping, progress);
     }
 
     public Metadata meta() {

@@ -103,11 +103,7 @@ public final class RowGroupFile implements AutoCloseable {
 
     /** Reads the file into the page cache now, in chunks, reporting bytes done. */
     public void preload(LongConsumer progress) {
-        long chunk = 64L << 20;
-        for (long at = 0; at < mapping.byteSize(); at += chunk) {
-            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
-            progress.accept(Math.min(at + chunk, mapping.byteSize()));
-        }
+        FileMapping.preload(mapping, progress);
     }
 
     @Override

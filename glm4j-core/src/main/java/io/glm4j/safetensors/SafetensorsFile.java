@@ -151,11 +151,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Reads the whole mapping into the page cache, in chunks, reporting bytes done after each. */
     public void preload(LongConsumer progress) {
-        long chunk = 64L << 20;
-        for (long at = 0; at < mapping.byteSize(); at += chunk) {
-            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
-            progress.accept(Math.min(at + chunk, mapping.byteSize()));
-        }
+        FileMapping.preload(mapping, progress);
     }
 
     /** Every entry, in header order. */

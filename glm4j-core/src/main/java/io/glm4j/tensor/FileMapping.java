@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.BiFunction;
+import java.util.function.LongConsumer;
 
 /** Maps a weights file read-only into memory (FFM) and hands the mapping to the reader that indexes it. */
 public final class FileMapping {
@@ -32,6 +33,19 @@ public final class FileMapping {
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * Reads a whole mapping into the page cache now, 64 MB at a time, reporting bytes done after
+     * each; so the first tokens do not wait on the disk (what a progress bar for opening a large
+     * model shows).
+     */
+    public static void preload(MemorySegment mapping, LongConsumer progress) {
+        long chunk = 64L << 20;
+        for (long at = 0; at < mapping.byteSize(); at += chunk) {
+            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
+            progress.accept(Math.min(at + chunk, mapping.byteSize()));
         }
     }
 }
