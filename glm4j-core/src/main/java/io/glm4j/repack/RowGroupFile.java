@@ -55,8 +55,12 @@ public final class RowGroupFile implements AutoCloseable {
         this.groups = groups;
     }
 
-    /** One repacked tensor: where its groups lie in the file. */
-    private record Entry(String name, long offset, long bytes) {}
+    /** One repacked tensor and where its groups lie in the file. */
+    private record Entry(Tensor tensor, long offset) {
+        long bytes() {
+            return RowGroups.bytes(tensor);
+        }
+    }
 
     /** Maps the row groups of {@code model} from the repack directory, building the file first if it is missing or stale. */
     public static RowGroupFile open(GgufFile model, Repack repack) {
@@ -70,19 +74,20 @@ public final class RowGroupFile implements AutoCloseable {
         } catch (IOException e) {
             throw new Glm4jException("cannot read " + model.path() + ": " + e.getMessage(), e);
         }
-        byte[] header = header(tensors, size, modified);
-        List<Entry> entries = entries(tensors, header.length);
-        long fileBytes = entries.isEmpty() ? header.length : entries.getLast().offset() + entries.getLast().bytes();
+        int headerBytes = 32 + tensors.stream().mapToInt(t -> 24 + utf8(t.name()).length).sum();
+        List<Entry> entries = entries(tensors, headerBytes);
+        byte[] header = header(entries, headerBytes, size, modified);
+        long fileBytes = entries.isEmpty() ? headerBytes : entries.getLast().offset() + entries.getLast().bytes();
         if (!matches(path, header, fileBytes)) {
             repack.log().accept("repacking " + tensors.size() + " tensors (" + gib(fileBytes) + " GiB) into " + path);
             long start = System.nanoTime();
-            build(path, header, tensors, entries, fileBytes, repack.progress().apply(fileBytes));
+            build(path, header, entries, fileBytes, repack.progress().apply(fileBytes));
             repack.log().accept(String.format("repacked in %.1f s", (System.nanoTime() - start) / 1e9));
         }
         return FileMapping.open(path, "row-group file", (arena, mapping) -> {
             if (mapping.byteSize() != fileBytes) throw new Glm4jException(path + " changed while it was opened; delete it to rebuild it");
             Map<String, MemorySegment> byName = new LinkedHashMap<>();
-            for (Entry e : entries) byName.put(e.name(), mapping.asSlice(e.offset(), e.bytes()));
+            for (Entry e : entries) byName.put(e.tensor().name(), mapping.asSlice(e.offset(), e.bytes()));
             return new RowGroupFile(path, arena, mapping, byName);
         });
     }
@@ -119,27 +124,26 @@ public final class RowGroupFile implements AutoCloseable {
         return HexFormat.of().toHexDigits(model.toAbsolutePath().normalize().toString().hashCode());
     }
 
-    private static byte[] header(List<Tensor> tensors, long size, long modified) {
-        ByteBuffer b = ByteBuffer.allocate(32 + tensors.stream().mapToInt(t -> 24 + utf8(t.name()).length).sum()).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(MAGIC).putInt(RowGroups.LAYOUT_VERSION).putLong(size).putLong(modified).putInt(tensors.size());
-        long offset = 0;
-        for (Tensor t : tensors) {
-            byte[] name = utf8(t.name());
-            b.putInt(name.length).put(name).putInt(t.type().id).putLong(offset).putLong(RowGroups.bytes(t));
-            offset = align(offset + RowGroups.bytes(t));
-        }
-        return b.array();
-    }
-
-    /** Offsets in the header count from the first data byte, which follows it at the next multiple of 64. */
+    /** Each tensor's groups start at the next multiple of 64 after the header or the previous tensor. */
     private static List<Entry> entries(List<Tensor> tensors, int headerBytes) {
         List<Entry> entries = new ArrayList<>();
         long at = align(headerBytes);
         for (Tensor t : tensors) {
-            entries.add(new Entry(t.name(), at, RowGroups.bytes(t)));
+            entries.add(new Entry(t, at));
             at = align(at + RowGroups.bytes(t));
         }
         return entries;
+    }
+
+    /** The header's offsets count from the first data byte. */
+    private static byte[] header(List<Entry> entries, int headerBytes, long size, long modified) {
+        ByteBuffer b = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(MAGIC).putInt(RowGroups.LAYOUT_VERSION).putLong(size).putLong(modified).putInt(entries.size());
+        for (Entry e : entries) {
+            byte[] name = utf8(e.tensor().name());
+            b.putInt(name.length).put(name).putInt(e.tensor().type().id).putLong(e.offset() - align(headerBytes)).putLong(e.bytes());
+        }
+        return b.array();
     }
 
     /** Whether {@code path} is a complete file for exactly this header. */
@@ -156,14 +160,14 @@ public final class RowGroupFile implements AutoCloseable {
         }
     }
 
-    private static void build(Path path, byte[] header, List<Tensor> tensors, List<Entry> entries, long fileBytes, LongConsumer progress) {
+    private static void build(Path path, byte[] header, List<Entry> entries, long fileBytes, LongConsumer progress) {
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(path.getParent());
             try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
                     Arena scratch = Arena.ofConfined()) {
                 write(out, ByteBuffer.wrap(header), 0);
-                for (int i = 0; i < tensors.size(); i++) pack(out, tensors.get(i), entries.get(i).offset(), scratch, progress);
+                for (Entry e : entries) pack(out, e.tensor(), e.offset(), scratch, progress);
                 if (out.size() < fileBytes) write(out, ByteBuffer.allocate(1), fileBytes - 1);
                 progress.accept(fileBytes);
                 out.force(false);
