@@ -27,9 +27,9 @@ final class MixtureOfExperts {
         int e = config.expertCount();
         float[] routerLogits = new float[rows * e];
         MatMul.multiply(pool, w.router(), x, rows, routerLogits);
+        if (rows == 1) return forwardToken(w, x, router.choose(routerLogits, 0, w.selectionBias()));
         List<List<int[]>> tokensOf = new ArrayList<>(); // per expert: {token, choice slot}
         for (int i = 0; i < e; i++) tokensOf.add(new ArrayList<>());
-        if (rows == 1) return forwardToken(w, x, router.choose(routerLogits, 0, w.selectionBias()));
         float[][] weights = new float[rows][];
         for (int t = 0; t < rows; t++) {
             ExpertRouter.Choice c = router.choose(routerLogits, t * e, w.selectionBias());

@@ -150,8 +150,8 @@ public final class MatMul {
 
     /**
      * How one call multiplies: the kernel, its int8 form if used, its row-group form if the weight
-     * has one, the rounded activations. The work is shared out in units of one row, or of one
-     * group of rows when groups are read.
+     * has one and it is read, the rounded activations and the input they came from. The work is
+     * shared out in runs of 16 rows.
      */
     private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, QuantizedActivations activations, boolean tiled, float[] input) {
         float[] values() {

@@ -4,8 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Weights repacked into groups of 16 interleaved rows ({@link RowGroupKernel}), for the types that
- * have such a kernel. A tensor keeps its stored rows as well: batches of many tokens dequantize
- * tiles from those, and only single tokens and small batches read the groups.
+ * have such a kernel. A tensor keeps its stored rows as well: from its kernel's
+ * {@link RowGroupKernel#tiledFromTokens} on (never for Q4_0 and Q4_K), a batch dequantizes tiles
+ * from those instead of reading the groups.
  */
 public final class RowGroups {
     /** The version of every type's group layout, kept in cache files: change it when any layout changes. */
@@ -37,7 +38,7 @@ public final class RowGroups {
     /** Writes groups {@code first ..< first + count} of {@code t}, repacked, to {@code dst} from offset 0. */
     public static void pack(Tensor t, long first, long count, MemorySegment dst) {
         RowGroupKernel kernel = kernel(t.type());
-        long groupBytes = kernel.groupBytes(t.cols());
+        long groupBytes = groupBytes(t);
         long rowBytes = t.rowBytes();
         for (long g = 0; g < count; g++) {
             long firstRow = (first + g) * RowGroupKernel.ROWS; // rows of all matrices back to back
@@ -46,7 +47,7 @@ public final class RowGroups {
     }
 
     static long matrixBytes(Tensor t) {
-        return kernel(t.type()).groupBytes(t.cols()) * (t.rows() / RowGroupKernel.ROWS);
+        return groupBytes(t) * (t.rows() / RowGroupKernel.ROWS);
     }
 
     static RowGroupKernel kernel(GgmlType type) {
