@@ -35,10 +35,7 @@ final class Q8_0RowGroups implements RowGroupKernel {
             long out = dstOffset + (long) b * GROUP_BLOCK_BYTES;
             for (int r = 0; r < ROWS; r++) {
                 long block = offset + r * rowBytes + (long) b * BLOCK_BYTES;
-                dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block));
-                for (int j = 0; j < 16; j++) {
-                    dst.set(HalfFloats.LE_SHORT, out + QUANTS + 32 * j + 2 * r, rows.get(HalfFloats.LE_SHORT, block + 2 + 2 * j));
-                }
+                RowGroupKernel.packScaleAndRuns(rows, block, 2, 16, dst, out, r);
             }
         }
     }

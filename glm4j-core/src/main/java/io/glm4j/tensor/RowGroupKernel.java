@@ -42,4 +42,17 @@ interface RowGroupKernel {
      */
     void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3);
+
+    /**
+     * Packs row {@code r}'s block at {@code block} into the group's block column at {@code out}, as
+     * Q4_0, Q5_0 and Q8_0 groups lay it out: the block's leading fp16 scale as short r of the 16
+     * scales, then its quant bytes 2j and 2j+1 (counted from {@code quantsAt}) as short r of run j,
+     * for {@code runs} runs of 32 bytes after the scales.
+     */
+    static void packScaleAndRuns(MemorySegment rows, long block, int quantsAt, int runs, MemorySegment dst, long out, int r) {
+        dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block));
+        for (int j = 0; j < runs; j++) {
+            dst.set(HalfFloats.LE_SHORT, out + 2 * ROWS + 32 * j + 2 * r, rows.get(HalfFloats.LE_SHORT, block + quantsAt + 2 * j));
+        }
+    }
 }
