@@ -22,7 +22,10 @@ public interface WeightSource {
      */
     default List<Tensor> findExperts(String name) {
         Tensor stack = find(name);
-        if (stack == null) return null;
+        return stack == null ? null : slices(name, stack);
+    }
+
+    private static List<Tensor> slices(String name, Tensor stack) {
         if (stack.ne().length != 3) throw new Glm4jException("tensor '" + name + "' is not a stack of expert matrices");
         return IntStream.range(0, Math.toIntExact(stack.ne()[2])).mapToObj(stack::slice).toList();
     }
@@ -44,7 +47,7 @@ public interface WeightSource {
             @Override
             public List<Tensor> findExperts(String name) {
                 Tensor stack = find(name);
-                if (stack != null) return WeightSource.super.findExperts(name);
+                if (stack != null) return slices(name, stack);
                 List<Tensor> experts = source.findExperts(name);
                 return experts == null ? null : experts.stream().map(attach).toList();
             }
