@@ -49,7 +49,7 @@ public final class MatMul {
      */
     public static void multiply(WorkerPool pool, Tensor w, float[] x, int tokens, int batchTokens, float[] out) {
         checkShapes(w, x, tokens, out);
-        Plan plan = plan(w, x, tokens, batchTokens);
+        Plan plan = plan(pool, w, x, tokens, batchTokens);
         if (plan.tiled()) {
             TiledMatMul.multiply(pool, w, plan.kernel, plan.values(), tokens, out);
             return;
@@ -73,7 +73,7 @@ public final class MatMul {
         }
         checkShapes(a, x, tokens, outA);
         checkShapes(b, x, tokens, outB);
-        Plan plan = plan(a, x, tokens, batchTokens);
+        Plan plan = plan(pool, a, x, tokens, batchTokens);
         if (plan.tiled()) {
             TiledMatMul.multiply(pool, a, plan.kernel, plan.values(), tokens, outA);
             TiledMatMul.multiply(pool, b, plan.kernel, plan.values(), tokens, outB);
@@ -120,7 +120,7 @@ public final class MatMul {
             if (p.input() == x && p.kernel() == kernel && (p.groups() == null) == (w.groups() == null)) return p;
         }
         while (buffers.size() <= count) buffers.add(new QuantizedActivations());
-        return plan(w, x, 1, 1, buffers.get(count));
+        return plan(null, w, x, 1, 1, buffers.get(count));
     }
 
     private static void checkShapes(Tensor w, float[] x, int tokens, float[] out) {
@@ -129,12 +129,12 @@ public final class MatMul {
         }
     }
 
-    /** Rounds the activations for {@code w}'s type (into the calling thread's buffers) and picks the kernel. */
-    private static Plan plan(Tensor w, float[] x, int tokens, int batchTokens) {
-        return plan(w, x, tokens, batchTokens, ACTIVATIONS.get());
+    /** Rounds the activations for {@code w}'s type (into the calling thread's buffers, over {@code pool} if given) and picks the kernel. */
+    private static Plan plan(WorkerPool pool, Tensor w, float[] x, int tokens, int batchTokens) {
+        return plan(pool, w, x, tokens, batchTokens, ACTIVATIONS.get());
     }
 
-    private static Plan plan(Tensor w, float[] x, int tokens, int batchTokens, QuantizedActivations a) {
+    private static Plan plan(WorkerPool pool, Tensor w, float[] x, int tokens, int batchTokens, QuantizedActivations a) {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
@@ -144,7 +144,7 @@ public final class MatMul {
         boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
         if (tiled) groups = null;
-        a.quantize(format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
+        a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
         return new Plan(kernel, quantized, groups, a, tiled, x);
     }
 

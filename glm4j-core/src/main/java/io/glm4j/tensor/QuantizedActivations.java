@@ -1,5 +1,13 @@
 package io.glm4j.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Rows of activations rounded to one {@link ActivationFormat}, in buffers that grow to the largest
  * batch seen and are then reused, so quantizing a matrix's input allocates nothing in steady state.
@@ -13,19 +21,33 @@ package io.glm4j.tensor;
  * one instruction broadcasts to every lane pair of a vector.
  */
 final class QuantizedActivations {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final float ROUNDING = 0x1.8p23f;
+    /** Below this many values (a few tokens) the blocks are rounded on the calling thread. */
+    private static final int PARALLEL_FROM_VALUES = 1 << 16;
+    private static final ThreadLocal<short[]> LANE_ORDER_SCRATCH = ThreadLocal.withInitial(() -> new short[256]);
+
     private float[] values = new float[0];
     private short[] quants = new short[0];
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
     private int[] pairs = new int[0];
     private float[] offsetSums = new float[0];
-    private final short[] blockQuants = new short[256];
     private float[] source;
     private ActivationFormat format;
     private int cols;
 
     /** Rounds {@code rows} rows of {@code cols} values of {@code x}; {@code laneOrder} may be null (no int8 kernel). */
     void quantize(ActivationFormat format, float[] x, int rows, int cols, int[] laneOrder) {
+        quantize(null, format, x, rows, cols, laneOrder);
+    }
+
+    /**
+     * As {@link #quantize(ActivationFormat, float[], int, int, int[])}; a large batch's blocks are
+     * shared out over {@code pool} (if not null), each block rounded exactly as alone.
+     */
+    void quantize(WorkerPool pool, ActivationFormat format, float[] x, int rows, int cols, int[] laneOrder) {
         this.format = format;
         this.cols = cols;
         int n = rows * cols;
@@ -34,13 +56,18 @@ final class QuantizedActivations {
             return;
         }
         source = null;
-        if (values.length < n) values = new float[n];
-        quantizeBlocks(x, n, laneOrder);
-    }
-
-    private void quantizeBlocks(float[] x, int n, int[] laneOrder) {
         int block = format.blockSize;
         if (cols % block != 0) throw new IllegalArgumentException(cols + " values is not a whole number of " + format + " blocks");
+        grow(n, block);
+        if (pool != null && n >= PARALLEL_FROM_VALUES) {
+            pool.forRange(n / block, 1, (start, end) -> quantizeBlocks(x, start, end, laneOrder));
+        } else {
+            quantizeBlocks(x, 0, n / block, laneOrder);
+        }
+    }
+
+    private void grow(int n, int block) {
+        if (values.length < n) values = new float[n];
         if (quants.length < n) {
             quants = new short[n];
             sums16 = new int[n / 16];
@@ -50,59 +77,56 @@ final class QuantizedActivations {
             scales = new float[n / block];
             offsetSums = new float[n / block];
         }
-        for (int b = 0; b < n / block; b++) {
+    }
+
+    /**
+     * Blocks {@code [from, to)}, one vector of values at a time: quants rounded half to even by
+     * adding and taking away 1.5·2^23 (exact, as {@code Math.rint}, for the |v| ≤ 127 met here),
+     * then their float values, pairs, sums of 16 and the quants themselves (in a kernel's lane
+     * order through a per-thread copy of the block).
+     */
+    private void quantizeBlocks(float[] x, int from, int to, int[] laneOrder) {
+        int block = format.blockSize;
+        short[] ordered = laneOrder != null ? LANE_ORDER_SCRATCH.get() : null;
+        for (int b = from; b < to; b++) {
             int base = b * block;
-            float d = format == ActivationFormat.Q8_0 ? quantizeQ8_0(x, base, b) : quantizeQ8_K(x, base);
+            FloatVector largest = FloatVector.zero(F);
+            for (int i = 0; i < block; i += F.length()) largest = largest.max(FloatVector.fromArray(F, x, base + i).abs());
+            float amax = largest.reduceLanes(VectorOperators.MAX);
+            float multiplier, d;
+            if (format == ActivationFormat.Q8_0) { // llama.cpp's quantize_row_q8_0
+                multiplier = amax != 0 ? 127f / amax : 0f;
+                d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            } else { // quantize_row_q8_K: the first value of largest magnitude maps to −127
+                multiplier = amax != 0 ? -127f / firstOfMagnitude(x, base, amax) : 0f;
+                d = amax != 0 ? 1 / multiplier : 0f;
+            }
             scales[b] = d;
-            for (int g = 0; g < block / 16; g++) {
-                int sum = 0;
-                for (int i = 16 * g; i < 16 * g + 16; i++) {
-                    values[base + i] = d * blockQuants[i];
-                    sum += blockQuants[i];
-                }
-                sums16[base / 16 + g] = sum;
+            for (int i = 0; i < block; i += F.length()) {
+                FloatVector q = FloatVector.fromArray(F, x, base + i).mul(multiplier).add(ROUNDING).sub(ROUNDING);
+                if (format == ActivationFormat.Q8_K) q = q.min(127f);
+                q.mul(d).intoArray(values, base + i);
+                IntVector qi = (IntVector) q.convert(VectorOperators.F2I, 0);
+                int sum = qi.reduceLanes(VectorOperators.ADD);
+                if ((i & 15) == 0) sums16[(base + i) >> 4] = sum;
+                else sums16[(base + i) >> 4] += sum;
+                ShortVector qs = (ShortVector) qi.convertShape(VectorOperators.I2S, S, 0);
+                qs.reinterpretAsInts().intoArray(pairs, (base + i) >> 1);
+                qs.intoArray(ordered != null ? ordered : quants, ordered != null ? i : base + i);
             }
-            for (int i = 0; i < block; i++) quants[base + (laneOrder != null ? laneOrder[i] : i)] = blockQuants[i];
-            for (int i = 0; i < block; i += 2) pairs[(base + i) >> 1] = blockQuants[i] & 0xFFFF | blockQuants[i + 1] << 16;
+            if (ordered != null) for (int i = 0; i < block; i++) quants[base + laneOrder[i]] = ordered[i];
+            if (format == ActivationFormat.Q8_0) { // Q8_1's s, see offsetSums
+                offsetSums[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f * (sums16[2 * b] + sums16[2 * b + 1])));
+            }
         }
     }
 
-    /**
-     * llama.cpp's quantize_row_q8_0: d = amax/127 stored as float16, q = round-half-even(x · 127/amax).
-     * Also Q8_1's {@code s = d·Σq} in float16 (d before rounding), which the Q4_1 and Q5_1 dots use
-     * for their offsets.
-     */
-    private float quantizeQ8_0(float[] x, int base, int block) {
-        float amax = 0;
-        for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[base + i]));
-        float id = amax != 0 ? 127f / amax : 0f;
-        int sum = 0;
-        for (int i = 0; i < 32; i++) sum += blockQuants[i] = (short) Math.rint(x[base + i] * id);
-        float d = amax / 127f;
-        offsetSums[block] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
-        return Float.float16ToFloat(Float.floatToFloat16(d));
-    }
-
-    /**
-     * llama.cpp's quantize_row_q8_K: the value of largest magnitude (the first, on ties) maps to
-     * −127, q = min(127, round-half-even(x · −127/max)), d = 1/iscale in float32.
-     */
-    private float quantizeQ8_K(float[] x, int base) {
-        float amax = 0, max = 0;
-        for (int i = 0; i < 256; i++) {
-            float ax = Math.abs(x[base + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[base + i];
-            }
+    /** The first value of the block whose magnitude is {@code amax}. */
+    private static float firstOfMagnitude(float[] x, int base, float amax) {
+        for (int i = base; ; i += F.length()) {
+            VectorMask<Float> at = FloatVector.fromArray(F, x, i).abs().eq(amax);
+            if (at.anyTrue()) return x[i + at.firstTrue()];
         }
-        if (amax == 0) {
-            java.util.Arrays.fill(blockQuants, (short) 0);
-            return 0;
-        }
-        float iscale = -127f / max;
-        for (int i = 0; i < 256; i++) blockQuants[i] = (short) Math.min(127, (int) Math.rint(iscale * x[base + i]));
-        return 1 / iscale;
     }
 
     ActivationFormat format() {
@@ -131,7 +155,7 @@ final class QuantizedActivations {
         return pairs;
     }
 
-    /** Q8_1's per-block {@code s} (see {@link #quantizeQ8_0}). */
+    /** Q8_1's per-block {@code s = d·Σq} (d before its float16 rounding), for the Q4_1 and Q5_1 dots. */
     float[] offsetSums() {
         return offsetSums;
     }
