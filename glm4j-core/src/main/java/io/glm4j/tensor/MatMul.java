@@ -13,13 +13,13 @@ import java.util.List;
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
- * 16 rows and up to four tokens per kernel call, up to its kernel's
+ * 32 rows and up to four tokens per kernel call, up to its kernel's
  * {@link RowGroupKernel#tiledFromTokens} (for Q4_0 and Q4_K, at every batch size).
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
     private static final ThreadLocal<List<QuantizedActivations>> EACH_ACTIVATIONS = ThreadLocal.withInitial(ArrayList::new);
-    private static final ThreadLocal<float[]> GROUP_SCRATCH = ThreadLocal.withInitial(() -> new float[4 * RowGroupKernel.ROWS]);
+    private static final ThreadLocal<float[]> GROUP_SCRATCH = ThreadLocal.withInitial(() -> new float[8 * RowGroupKernel.ROWS]);
     /**
      * From this many tokens on, weights are decoded once into float tiles ({@link TiledMatMul}),
      * which beats one int8 dot per token and row from 3–4 tokens for most types
@@ -158,41 +158,53 @@ public final class MatMul {
             return activations.values();
         }
 
-        /** Units of work: runs of 16 rows, the last one possibly shorter; a group when groups are read. */
+        /** Units of work: runs of 16 rows, the last one possibly shorter; two groups (32 rows) when groups are read. */
         int units(Tensor w) {
-            return (w.rows() + RowGroupKernel.ROWS - 1) / RowGroupKernel.ROWS;
+            int rows = groups != null ? 2 * RowGroupKernel.ROWS : RowGroupKernel.ROWS;
+            return (w.rows() + rows - 1) / rows;
         }
 
         void unit(Tensor w, int u, int tokens, float[] out) {
             if (groups != null) {
-                group(w, u, tokens, out);
+                groupPair(w, 2 * u, tokens, out);
                 return;
             }
             for (int o = u * RowGroupKernel.ROWS, end = Math.min(o + RowGroupKernel.ROWS, w.rows()); o < end; o++) row(w, o, tokens, out);
         }
 
         /**
-         * Rows 16g..16g+15 against every token, four at a time: the group's bytes are read from
-         * memory once. Two or three tokens left over also go through {@link RowGroupKernel#dot4}
-         * (the last one repeated, results through a scratch buffer): cheaper than a dot per token.
+         * Rows 16g..16g+31 (groups g and g+1) against every token, four at a time: the groups' bytes
+         * are read from memory once. Two or three tokens left over also go through
+         * {@link RowGroupKernel#dot4} (the last one repeated): cheaper than a dot per token. A
+         * matrix's odd last group is paired with itself; results that are not wanted, or belong to
+         * repeated tokens, go through a scratch buffer.
          */
-        private void group(Tensor w, int g, int tokens, float[] out) {
-            int in = w.cols(), rows = w.rows(), o = g * RowGroupKernel.ROWS;
-            long offset = g * groups.groupBytes(in);
+        private void groupPair(Tensor w, int g, int tokens, float[] out) {
+            int in = w.cols(), rows = w.rows(), o = g * RowGroupKernel.ROWS, n = RowGroupKernel.ROWS;
+            long bytes = groups.groupBytes(in), first = g * bytes;
+            boolean single = o + n == rows;
+            long second = single ? first : first + bytes;
             int t = 0;
-            for (; t + 4 <= tokens; t += 4) {
-                groups.dot4(w.groups(), offset, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in,
-                        out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
+            if (!single) {
+                for (; t + 4 <= tokens; t += 4) {
+                    groups.dot4(w.groups(), first, second, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in,
+                            out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
+                }
             }
             int left = tokens - t;
+            if (left == 0) return;
             if (left == 1) {
-                groups.dot(w.groups(), offset, activations, t * in, in, out, t * rows + o);
-            } else if (left > 1) {
-                float[] scratch = GROUP_SCRATCH.get();
-                int last = tokens - 1, n = RowGroupKernel.ROWS;
-                groups.dot4(w.groups(), offset, activations, t * in, (t + 1) * in, Math.min(t + 2, last) * in, last * in, in,
-                        scratch, 0, n, 2 * n, 3 * n);
-                for (int k = 0; k < left; k++) System.arraycopy(scratch, k * n, out, (t + k) * rows + o, n);
+                groups.dot(w.groups(), first, activations, t * in, in, out, t * rows + o);
+                if (!single) groups.dot(w.groups(), second, activations, t * in, in, out, t * rows + o + n);
+                return;
+            }
+            float[] scratch = GROUP_SCRATCH.get();
+            int pairRows = 2 * n;
+            for (; t < tokens; t += 4) {
+                int last = tokens - 1;
+                groups.dot4(w.groups(), first, second, activations, t * in, Math.min(t + 1, last) * in, Math.min(t + 2, last) * in,
+                        Math.min(t + 3, last) * in, in, scratch, 0, pairRows, 2 * pairRows, 3 * pairRows);
+                for (int k = 0; k < Math.min(4, tokens - t); k++) System.arraycopy(scratch, k * pairRows, out, (t + k) * rows + o, single ? n : pairRows);
             }
         }
 

@@ -78,58 +78,94 @@ final class Q4_0RowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
-    public void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+    public void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector accA0 = FloatVector.zero(Int8Lanes.F), accA1 = accA0, accA2 = accA0, accA3 = accA0;
+        FloatVector accB0 = accA0, accB1 = accA0, accB2 = accA0, accB3 = accA0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
-            long base = group + (long) b * GROUP_BLOCK_BYTES;
+            long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16, p2 = (x2 >> 1) + b * 16, p3 = (x3 >> 1) + b * 16;
-            ShortVector sum0 = ShortVector.zero(Int8Lanes.S), sum1 = sum0, sum2 = sum0, sum3 = sum0;
+            ShortVector sumA0 = ShortVector.zero(Int8Lanes.S), sumA1 = sumA0, sumA2 = sumA0, sumA3 = sumA0;
+            ShortVector sumB0 = sumA0, sumB1 = sumA0, sumB2 = sumA0, sumB3 = sumA0;
             for (int j = 0; j < 8; j++) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector lo = q.and((short) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
-                sum0 = sum0.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + 8 + j]).reinterpretAsShorts()));
-                sum1 = sum1.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + 8 + j]).reinterpretAsShorts()));
-                sum2 = sum2.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + 8 + j]).reinterpretAsShorts()));
-                sum3 = sum3.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + 8 + j]).reinterpretAsShorts()));
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector loA = qA.and((short) 0xF), hiA = qA.lanewise(VectorOperators.LSHR, 4);
+                ShortVector loB = qB.and((short) 0xF), hiB = qB.lanewise(VectorOperators.LSHR, 4);
+                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(Int8Lanes.I, pairs[p0 + 8 + j]).reinterpretAsShorts();
+                sumA0 = sumA0.add(loA.mul(lx)).add(hiA.mul(hx));
+                sumB0 = sumB0.add(loB.mul(lx)).add(hiB.mul(hx));
+                lx = IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(Int8Lanes.I, pairs[p1 + 8 + j]).reinterpretAsShorts();
+                sumA1 = sumA1.add(loA.mul(lx)).add(hiA.mul(hx));
+                sumB1 = sumB1.add(loB.mul(lx)).add(hiB.mul(hx));
+                lx = IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(Int8Lanes.I, pairs[p2 + 8 + j]).reinterpretAsShorts();
+                sumA2 = sumA2.add(loA.mul(lx)).add(hiA.mul(hx));
+                sumB2 = sumB2.add(loB.mul(lx)).add(hiB.mul(hx));
+                lx = IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(Int8Lanes.I, pairs[p3 + 8 + j]).reinterpretAsShorts();
+                sumA3 = sumA3.add(loA.mul(lx)).add(hiA.mul(hx));
+                sumB3 = sumB3.add(loB.mul(lx)).add(hiB.mul(hx));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+            FloatVector dA = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
-            // per token as in dot: row sums, the block's activation scale and −8·Σx, the rows' scales
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector dB = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            // per token and group as in dot: row sums, the block's activation scale and −8·Σx, the rows' scales
             int xb = (x0 >> 5) + b;
-            IntVector w = sum0.reinterpretAsInts();
-            acc0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, xd[xb]),
-                            FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]))).fma(d, acc0);
+            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]), offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            IntVector w = sumA0.reinterpretAsInts();
+            accA0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA0);
+            w = sumB0.reinterpretAsInts();
+            accB0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB0);
             xb = (x1 >> 5) + b;
-            w = sum1.reinterpretAsInts();
-            acc1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, xd[xb]),
-                            FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]))).fma(d, acc1);
+            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
+            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            w = sumA1.reinterpretAsInts();
+            accA1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA1);
+            w = sumB1.reinterpretAsInts();
+            accB1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB1);
             xb = (x2 >> 5) + b;
-            w = sum2.reinterpretAsInts();
-            acc2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, xd[xb]),
-                            FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]))).fma(d, acc2);
+            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
+            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            w = sumA2.reinterpretAsInts();
+            accA2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA2);
+            w = sumB2.reinterpretAsInts();
+            accB2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB2);
             xb = (x3 >> 5) + b;
-            w = sum3.reinterpretAsInts();
-            acc3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, xd[xb]),
-                            FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]))).fma(d, acc3);
+            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
+            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            w = sumA3.reinterpretAsInts();
+            accA3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA3);
+            w = sumB3.reinterpretAsInts();
+            accB3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB3);
         }
-        acc0.intoArray(out, o0);
-        acc1.intoArray(out, o1);
-        acc2.intoArray(out, o2);
-        acc3.intoArray(out, o3);
+        accA0.intoArray(out, o0);
+        accB0.intoArray(out, o0 + ROWS);
+        accA1.intoArray(out, o1);
+        accB1.intoArray(out, o1 + ROWS);
+        accA2.intoArray(out, o2);
+        accB2.intoArray(out, o2 + ROWS);
+        accA3.intoArray(out, o3);
+        accB3.intoArray(out, o3 + ROWS);
     }
 }

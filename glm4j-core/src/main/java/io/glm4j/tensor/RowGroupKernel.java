@@ -11,8 +11,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Each kernel method is one loop nest with constant shifts and no helper that returns a vector:
  * too large for C2 to inline into its callers, it compiles as its own root, and a vector handed
- * across a call C2 did not inline would be boxed. The four-token form repeats the token's work
- * written out four times for the same reason.
+ * across a call C2 did not inline would be boxed. The four-token form repeats each token's and
+ * group's work written out for the same reason.
  */
 interface RowGroupKernel {
     int ROWS = 16;
@@ -37,10 +37,12 @@ interface RowGroupKernel {
     void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset);
 
     /**
-     * {@link #dot} for four tokens (activations at {@code x0..x3}, results at {@code o0..o3}), each
-     * weight vector unpacked once for all four; bit for bit what {@link #dot} gives each token.
+     * {@link #dot} for two groups ({@code first} and {@code second}) and four tokens (activations
+     * at {@code x0..x3}): token t's 16 results for {@code first} at {@code o_t}, those for
+     * {@code second} right after them. Each weight vector is unpacked once for the four tokens and
+     * each broadcast activation pair meets both groups; bit for bit what {@link #dot} gives.
      */
-    void dot4(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+    void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3);
 
     /**
