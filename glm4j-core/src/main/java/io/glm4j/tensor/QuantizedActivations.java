@@ -90,15 +90,21 @@ final class QuantizedActivations {
         short[] ordered = laneOrder != null ? LANE_ORDER_SCRATCH.get() : null;
         for (int b = from; b < to; b++) {
             int base = b * block;
-            FloatVector largest = FloatVector.zero(F);
-            for (int i = 0; i < block; i += F.length()) largest = largest.max(FloatVector.fromArray(F, x, base + i).abs());
-            float amax = largest.reduceLanes(VectorOperators.MAX);
+            FloatVector highest = FloatVector.zero(F), lowest = highest;
+            for (int i = 0; i < block; i += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, base + i);
+                highest = highest.max(v);
+                lowest = lowest.min(v);
+            }
+            float high = highest.reduceLanes(VectorOperators.MAX), low = lowest.reduceLanes(VectorOperators.MIN);
+            float amax = Math.max(high, -low);
             float multiplier, d;
             if (format == ActivationFormat.Q8_0) { // llama.cpp's quantize_row_q8_0
                 multiplier = amax != 0 ? 127f / amax : 0f;
                 d = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
             } else { // quantize_row_q8_K: the first value of largest magnitude maps to −127
-                multiplier = amax != 0 ? -127f / firstOfMagnitude(x, base, amax) : 0f;
+                float max = high > -low ? high : high < -low ? low : firstOfMagnitude(x, base, amax); // a tie: the first wins
+                multiplier = amax != 0 ? -127f / max : 0f;
                 d = amax != 0 ? 1 / multiplier : 0f;
             }
             scales[b] = d;
