@@ -125,21 +125,13 @@ public final class Glm4MoeModel {
         return !weights.nextn().isEmpty();
     }
 
-    static final long[] TMP = new long[4];
     /** One decoder layer in place on the residual stream {@code x}: attention, then dense or MoE FFN. */
     private void decoderLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
         int n = batch.size();
-        long t0 = System.nanoTime();
         float[] a = VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps());
         VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, a, batch, cache));
-        long t1 = System.nanoTime();
         float[] f = VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps());
         VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), f, n) : FeedForward.forward(pool, w.dense(), f, n));
-        long t2 = System.nanoTime();
-        TMP[0] += t1 - t0;
-        TMP[w.isMoe() ? 1 : 2] += t2 - t1;
-        if (w.isMoe() && cacheLayer == 3 && (n > 1 || ++TMP[3] % 32 == 0)) System.err.printf("TMP n=%d attn %.1f moe %.1f dense %.1f ms%n", n, TMP[0] / 1e6, TMP[1] / 1e6, TMP[2] / 1e6);
-        if (w.isMoe() && cacheLayer == 3 && (n > 1 || TMP[3] % 32 == 0)) java.util.Arrays.fill(TMP, 0, 3, 0);
     }
 
     private static void commit(Batch batch, KvCache cache) {
