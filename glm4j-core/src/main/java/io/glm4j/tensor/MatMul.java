@@ -174,8 +174,8 @@ public final class MatMul {
 
         /**
          * Rows 16g..16g+31 (groups g and g+1) against every token, four at a time: the groups' bytes
-         * are read from memory once. Two or three tokens left over also go through
-         * {@link RowGroupKernel#dot4} (the last one repeated): cheaper than a dot per token. A
+         * are read from memory once. Two tokens left over go through {@link RowGroupKernel#dot2},
+         * three through {@link RowGroupKernel#dot4} (the last one repeated): cheaper than a dot per token. A
          * matrix's odd last group is paired with itself; results that are not wanted, or belong to
          * repeated tokens, go through a scratch buffer.
          */
@@ -196,6 +196,10 @@ public final class MatMul {
             if (left == 1) {
                 groups.dot(w.groups(), first, activations, t * in, in, out, t * rows + o);
                 if (!single) groups.dot(w.groups(), second, activations, t * in, in, out, t * rows + o + n);
+                return;
+            }
+            if (left == 2 && !single) {
+                groups.dot2(w.groups(), first, second, activations, t * in, (t + 1) * in, in, out, t * rows + o, (t + 1) * rows + o);
                 return;
             }
             float[] scratch = GROUP_SCRATCH.get();

@@ -78,6 +78,66 @@ final class Q4_0RowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
+    public void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
+            float[] out, int o0, int o1) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        FloatVector accA0 = FloatVector.zero(Int8Lanes.F), accA1 = accA0, accB0 = accA0, accB1 = accA0;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
+            long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
+            int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16;
+            ShortVector sumA0 = ShortVector.zero(Int8Lanes.S), sumA1 = sumA0, sumB0 = sumA0, sumB1 = sumA0;
+            for (int j = 0; j < 8; j++) {
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector loA = qA.and((short) 0xF), hiA = qA.lanewise(VectorOperators.LSHR, 4);
+                ShortVector loB = qB.and((short) 0xF), hiB = qB.lanewise(VectorOperators.LSHR, 4);
+                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(Int8Lanes.I, pairs[p0 + 8 + j]).reinterpretAsShorts();
+                sumA0 = sumA0.add(loA.mul(lx)).add(hiA.mul(hx));
+                sumB0 = sumB0.add(loB.mul(lx)).add(hiB.mul(hx));
+                lx = IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(Int8Lanes.I, pairs[p1 + 8 + j]).reinterpretAsShorts();
+                sumA1 = sumA1.add(loA.mul(lx)).add(hiA.mul(hx));
+                sumB1 = sumB1.add(loB.mul(lx)).add(hiB.mul(hx));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector dA = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector dB = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            // per token and group as in dot
+            int xb = (x0 >> 5) + b;
+            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]), offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            IntVector w = sumA0.reinterpretAsInts();
+            accA0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA0);
+            w = sumB0.reinterpretAsInts();
+            accB0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB0);
+            xb = (x1 >> 5) + b;
+            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
+            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            w = sumA1.reinterpretAsInts();
+            accA1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA1);
+            w = sumB1.reinterpretAsInts();
+            accB1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB1);
+        }
+        accA0.intoArray(out, o0);
+        accB0.intoArray(out, o0 + ROWS);
+        accA1.intoArray(out, o1);
+        accB1.intoArray(out, o1 + ROWS);
+    }
+
+    @Override
     public void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();

@@ -46,6 +46,26 @@ interface RowGroupKernel {
             float[] out, int o0, int o1, int o2, int o3);
 
     /**
+     * {@link #dot4} for two tokens (an expert's two tokens left over after fours), bit for bit what
+     * {@link #dot} gives. By default through {@link #dot4} with each token given twice, the results
+     * through a scratch buffer; kernels that compute two tokens in about half the time override it.
+     */
+    default void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
+            float[] out, int o0, int o1) {
+        float[] scratch = Scratch.FOUR_TOKENS.get();
+        dot4(groups, first, second, x, x0, x1, x1, x1, cols, scratch, 0, 2 * ROWS, 2 * ROWS, 2 * ROWS);
+        System.arraycopy(scratch, 0, out, o0, 2 * ROWS);
+        System.arraycopy(scratch, 2 * ROWS, out, o1, 2 * ROWS);
+    }
+
+    /** Per-thread room for {@link #dot2}'s default: results of a first token and of the repeated second. */
+    final class Scratch {
+        private static final ThreadLocal<float[]> FOUR_TOKENS = ThreadLocal.withInitial(() -> new float[4 * ROWS]);
+
+        private Scratch() {}
+    }
+
+    /**
      * Packs row {@code r}'s block at {@code block} into the group's block column at {@code out}, as
      * Q4_0, Q5_0 and Q8_0 groups lay it out: the block's leading fp16 scale as short r of the 16
      * scales, then its quant bytes 2j and 2j+1 (counted from {@code quantsAt}) as short r of run j,

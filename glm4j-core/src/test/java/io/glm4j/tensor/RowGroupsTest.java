@@ -63,7 +63,7 @@ class RowGroupsTest {
             for (int expert = 0; expert < 2; expert++) {
                 Tensor w = packed.slice(expert);
                 assertThat(w.groups()).isNotNull();
-                for (int tokens : new int[] {1, 3, 9}) { // 9: two steps of four tokens and one alone
+                for (int tokens : new int[] {1, 3, 6, 9}) { // 6: four and two; 9: two steps of four tokens and one alone
                     float[] x = gaussian(tokens * COLS, tokens);
                     QuantizedActivations rounded = new QuantizedActivations();
                     rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
@@ -91,16 +91,18 @@ class RowGroupsTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void eachTokenOfABatchGetsItsSingleTokenResult(GgmlType type) {
-        int tokens = 11;
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             Tensor w = Stack.of(type, 8, arena).repacked(arena).slice(1);
-            float[] x = gaussian(tokens * COLS, 9);
-            float[] batch = new float[tokens * ROWS];
-            MatMul.multiply(pool, w, x, tokens, batch);
-            for (int t = 0; t < tokens; t++) {
-                float[] single = new float[ROWS];
-                MatMul.multiply(pool, w, java.util.Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1, single);
-                assertThat(java.util.Arrays.copyOfRange(batch, t * ROWS, (t + 1) * ROWS)).as("%s token %d", type, t).containsExactly(single);
+            for (int tokens : new int[] {10, 11}) { // fours, then two or three left over
+                float[] x = gaussian(tokens * COLS, 9);
+                float[] batch = new float[tokens * ROWS];
+                MatMul.multiply(pool, w, x, tokens, batch);
+                for (int t = 0; t < tokens; t++) {
+                    float[] single = new float[ROWS];
+                    MatMul.multiply(pool, w, java.util.Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1, single);
+                    assertThat(java.util.Arrays.copyOfRange(batch, t * ROWS, (t + 1) * ROWS)).as("%s, %d tokens: token %d", type, tokens, t)
+                            .containsExactly(single);
+                }
             }
         }
     }
