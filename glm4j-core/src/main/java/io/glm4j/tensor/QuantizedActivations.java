@@ -127,12 +127,13 @@ final class QuantizedActivations {
         }
     }
 
-    /** The first value of the block whose magnitude is {@code amax}. */
+    /** The first value of the 256-value block whose magnitude is {@code amax} ({@code amax} itself if none is: a NaN block). */
     private static float firstOfMagnitude(float[] x, int base, float amax) {
-        for (int i = base; ; i += F.length()) {
+        for (int i = base; i < base + 256; i += F.length()) {
             VectorMask<Float> at = FloatVector.fromArray(F, x, i).abs().eq(amax);
             if (at.anyTrue()) return x[i + at.firstTrue()];
         }
+        return amax;
     }
 
     ActivationFormat format() {

@@ -57,6 +57,17 @@ class QuantizedActivationsTest {
         assertThat(ordered.values()).startsWith(natural.values());
     }
 
+    @Test
+    void aBlockWithANaNIsRoundedWithoutRunningOffItsEnd() {
+        float[] x = activations(1, 4);
+        x[300] = Float.NaN; // in the second block of 256
+        for (ActivationFormat format : new ActivationFormat[] {ActivationFormat.Q8_0, ActivationFormat.Q8_K}) {
+            QuantizedActivations a = new QuantizedActivations();
+            a.quantize(format, x, 1, COLS, null);
+            assertThat(a.scales()[COLS / format.blockSize - 1]).as("%s: the last block is still rounded", format).isGreaterThan(0);
+        }
+    }
+
     /** Gaussian values, with blocks of exact halves (amax 127: x·127/amax = x), of zeros and of tied magnitudes. */
     private static float[] activations(int rows, long seed) {
         Random random = new Random(seed);
