@@ -19,7 +19,6 @@ import java.util.List;
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
     private static final ThreadLocal<List<QuantizedActivations>> EACH_ACTIVATIONS = ThreadLocal.withInitial(ArrayList::new);
-    private static final ThreadLocal<float[]> GROUP_SCRATCH = ThreadLocal.withInitial(() -> new float[8 * RowGroupKernel.ROWS]);
     /**
      * From this many tokens on, weights are decoded once into float tiles ({@link TiledMatMul}),
      * which beats one int8 dot per token and row from 3–4 tokens for most types
@@ -151,7 +150,7 @@ public final class MatMul {
     /**
      * How one call multiplies: the kernel, its int8 form if used, its row-group form if the weight
      * has one and it is read, the rounded activations and the input they came from. The work is
-     * shared out in runs of 16 rows.
+     * shared out in runs of 16 rows, or of two groups (32 rows) when groups are read.
      */
     private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, QuantizedActivations activations, boolean tiled, float[] input) {
         float[] values() {
@@ -175,40 +174,31 @@ public final class MatMul {
         /**
          * Rows 16g..16g+31 (groups g and g+1) against every token, four at a time: the groups' bytes
          * are read from memory once. Two tokens left over go through {@link RowGroupKernel#dot2},
-         * three through {@link RowGroupKernel#dot4} (the last one repeated): cheaper than a dot per token. A
-         * matrix's odd last group is paired with itself; results that are not wanted, or belong to
-         * repeated tokens, go through a scratch buffer.
+         * three through {@link RowGroupKernel#dot4} with the last one given twice (its results land
+         * twice in the same place): cheaper than a dot per token. A matrix's odd last group, which
+         * has no partner, takes a dot per token.
          */
         private void groupPair(Tensor w, int g, int tokens, float[] out) {
-            int in = w.cols(), rows = w.rows(), o = g * RowGroupKernel.ROWS, n = RowGroupKernel.ROWS;
-            long bytes = groups.groupBytes(in), first = g * bytes;
-            boolean single = o + n == rows;
-            long second = single ? first : first + bytes;
+            int in = w.cols(), rows = w.rows(), o = g * RowGroupKernel.ROWS;
+            long bytes = groups.groupBytes(in), first = g * bytes, second = first + bytes;
+            if (o + RowGroupKernel.ROWS == rows) {
+                for (int t = 0; t < tokens; t++) groups.dot(w.groups(), first, activations, t * in, in, out, t * rows + o);
+                return;
+            }
             int t = 0;
-            if (!single) {
-                for (; t + 4 <= tokens; t += 4) {
-                    groups.dot4(w.groups(), first, second, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in,
-                            out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
+            for (; t + 4 <= tokens; t += 4) {
+                groups.dot4(w.groups(), first, second, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in,
+                        out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
+            }
+            switch (tokens - t) {
+                case 1 -> {
+                    groups.dot(w.groups(), first, activations, t * in, in, out, t * rows + o);
+                    groups.dot(w.groups(), second, activations, t * in, in, out, t * rows + o + RowGroupKernel.ROWS);
                 }
-            }
-            int left = tokens - t;
-            if (left == 0) return;
-            if (left == 1) {
-                groups.dot(w.groups(), first, activations, t * in, in, out, t * rows + o);
-                if (!single) groups.dot(w.groups(), second, activations, t * in, in, out, t * rows + o + n);
-                return;
-            }
-            if (left == 2 && !single) {
-                groups.dot2(w.groups(), first, second, activations, t * in, (t + 1) * in, in, out, t * rows + o, (t + 1) * rows + o);
-                return;
-            }
-            float[] scratch = GROUP_SCRATCH.get();
-            int pairRows = 2 * n;
-            for (; t < tokens; t += 4) {
-                int last = tokens - 1;
-                groups.dot4(w.groups(), first, second, activations, t * in, Math.min(t + 1, last) * in, Math.min(t + 2, last) * in,
-                        Math.min(t + 3, last) * in, in, scratch, 0, pairRows, 2 * pairRows, 3 * pairRows);
-                for (int k = 0; k < Math.min(4, tokens - t); k++) System.arraycopy(scratch, k * pairRows, out, (t + k) * rows + o, single ? n : pairRows);
+                case 2 -> groups.dot2(w.groups(), first, second, activations, t * in, (t + 1) * in, in, out, t * rows + o, (t + 1) * rows + o);
+                case 3 -> groups.dot4(w.groups(), first, second, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 2) * in, in,
+                        out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 2) * rows + o);
+                default -> { }
             }
         }
 

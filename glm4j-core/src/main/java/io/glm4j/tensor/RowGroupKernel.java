@@ -40,29 +40,21 @@ interface RowGroupKernel {
      * {@link #dot} for two groups ({@code first} and {@code second}) and four tokens (activations
      * at {@code x0..x3}): token t's 16 results for {@code first} at {@code o_t}, those for
      * {@code second} right after them. Each weight vector is unpacked once for the four tokens and
-     * each broadcast activation pair meets both groups; bit for bit what {@link #dot} gives.
+     * each broadcast activation pair meets both groups; bit for bit what {@link #dot} gives, so a
+     * token given twice with the same {@code o_t} writes the same results twice.
      */
     void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3);
 
     /**
      * {@link #dot4} for two tokens (an expert's two tokens left over after fours), bit for bit what
-     * {@link #dot} gives. By default through {@link #dot4} with each token given twice, the results
-     * through a scratch buffer; kernels that compute two tokens in about half the time override it.
+     * {@link #dot} gives. By default through {@link #dot4} with the second token given three times,
+     * its results landing three times in the same place; kernels that compute two tokens in about
+     * half the time override it.
      */
     default void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
             float[] out, int o0, int o1) {
-        float[] scratch = Scratch.FOUR_TOKENS.get();
-        dot4(groups, first, second, x, x0, x1, x1, x1, cols, scratch, 0, 2 * ROWS, 2 * ROWS, 2 * ROWS);
-        System.arraycopy(scratch, 0, out, o0, 2 * ROWS);
-        System.arraycopy(scratch, 2 * ROWS, out, o1, 2 * ROWS);
-    }
-
-    /** Per-thread room for {@link #dot2}'s default: results of a first token and of the repeated second. */
-    final class Scratch {
-        private static final ThreadLocal<float[]> FOUR_TOKENS = ThreadLocal.withInitial(() -> new float[4 * ROWS]);
-
-        private Scratch() {}
+        dot4(groups, first, second, x, x0, x1, x1, x1, cols, out, o0, o1, o1, o1);
     }
 
     /**
