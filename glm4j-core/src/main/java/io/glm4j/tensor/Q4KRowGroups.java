@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorOperators;
  * pair of value 2k+p (low nibble) or 32+2k+p (high nibble). A sub-block's sixteen products of at
  * most 15·127 fit a short lane; its row sums, widened to ints, meet their row's 6-bit scale.
  */
-final class Q4KRowGroups implements RowGroupKernel {
+final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
     static final Q4KRowGroups INSTANCE = new Q4KRowGroups();
     private static final int BLOCK_BYTES = 144, SCALES_AT = 4, QUANTS_AT = 16;
     private static final int DMIN = 2 * ROWS, SCALES = 4 * ROWS, MINS = SCALES + 8 * ROWS, QUANTS = MINS + 8 * ROWS;
@@ -108,13 +108,7 @@ final class Q4KRowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
-    public void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
-            float[] out, int o0, int o1, int o2, int o3) {
-        dot4One(groups, first, x, x0, x1, x2, x3, cols, out, o0, o1, o2, o3);
-        dot4One(groups, second, x, x0, x1, x2, x3, cols, out, o0 + ROWS, o1 + ROWS, o2 + ROWS, o3 + ROWS);
-    }
-
-    private void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+    public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();

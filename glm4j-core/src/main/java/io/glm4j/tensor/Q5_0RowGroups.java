@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorOperators;
  * (0..31) and the −16 is applied per block as −16·Σx; each half of the runs sums its eight
  * products of at most 31·127 in its own short lanes.
  */
-final class Q5_0RowGroups implements RowGroupKernel {
+final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
     static final Q5_0RowGroups INSTANCE = new Q5_0RowGroups();
     private static final int BLOCK_BYTES = 22, QH_AT = 2, QS_AT = 6;
     private static final int QUANTS = 2 * ROWS, FIFTH = QUANTS + 16 * ROWS, GROUP_BLOCK_BYTES = FIFTH + 4 * ROWS;
@@ -94,13 +94,7 @@ final class Q5_0RowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
-    public void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
-            float[] out, int o0, int o1, int o2, int o3) {
-        dot4One(groups, first, x, x0, x1, x2, x3, cols, out, o0, o1, o2, o3);
-        dot4One(groups, second, x, x0, x1, x2, x3, cols, out, o0 + ROWS, o1 + ROWS, o2 + ROWS, o3 + ROWS);
-    }
-
-    private void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+    public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();

@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorOperators;
  * broadcast activation pair. Two steps make a group of 16; its eight products of at most 32·127 a
  * lane fit a short, and its row sums, widened to ints, meet the group's scale.
  */
-final class Q6KRowGroups implements RowGroupKernel {
+final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
     static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
     private static final int QL = 0, QH = 128, SCALES_AT = 192, D_AT = 208;
     private static final int SCALES = 2 * ROWS, QUANTS = SCALES + 16 * ROWS, STEP = 3 * 2 * ROWS;
@@ -113,13 +113,7 @@ final class Q6KRowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
-    public void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
-            float[] out, int o0, int o1, int o2, int o3) {
-        dot4One(groups, first, x, x0, x1, x2, x3, cols, out, o0, o1, o2, o3);
-        dot4One(groups, second, x, x0, x1, x2, x3, cols, out, o0 + ROWS, o1 + ROWS, o2 + ROWS, o3 + ROWS);
-    }
-
-    private void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+    public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorOperators;
  * row r, quant 2j+p). Sign-extended to shorts, a run meets one broadcast activation pair; two
  * products of at most 127·127 fit a short lane, so every two runs are widened into int row sums.
  */
-final class Q8_0RowGroups implements RowGroupKernel {
+final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime {
     static final Q8_0RowGroups INSTANCE = new Q8_0RowGroups();
     private static final int BLOCK_BYTES = 34, QUANTS = 2 * ROWS, GROUP_BLOCK_BYTES = QUANTS + 32 * ROWS;
 
@@ -69,13 +69,7 @@ final class Q8_0RowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
-    public void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
-            float[] out, int o0, int o1, int o2, int o3) {
-        dot4One(groups, first, x, x0, x1, x2, x3, cols, out, o0, o1, o2, o3);
-        dot4One(groups, second, x, x0, x1, x2, x3, cols, out, o0 + ROWS, o1 + ROWS, o2 + ROWS, o3 + ROWS);
-    }
-
-    private void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+    public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();

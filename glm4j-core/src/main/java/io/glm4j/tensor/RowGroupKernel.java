@@ -58,6 +58,23 @@ interface RowGroupKernel {
     }
 
     /**
+     * A kernel whose four-token form reads one group at a time: {@link #dot4} over two groups is
+     * its one-group form {@link #dot4One} on each (Q4_0 shares each broadcast between both groups instead).
+     */
+    interface OneGroupAtATime extends RowGroupKernel {
+        /** {@link RowGroupKernel#dot4} for the one group at {@code group}: token t's 16 results at {@code o_t}. */
+        void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+                float[] out, int o0, int o1, int o2, int o3);
+
+        @Override
+        default void dot4(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
+                float[] out, int o0, int o1, int o2, int o3) {
+            dot4One(groups, first, x, x0, x1, x2, x3, cols, out, o0, o1, o2, o3);
+            dot4One(groups, second, x, x0, x1, x2, x3, cols, out, o0 + ROWS, o1 + ROWS, o2 + ROWS, o3 + ROWS);
+        }
+    }
+
+    /**
      * Packs row {@code r}'s block at {@code block} into the group's block column at {@code out}, as
      * Q4_0, Q5_0 and Q8_0 groups lay it out: the block's leading fp16 scale as short r of the 16
      * scales, then its quant bytes 2j and 2j+1 (counted from {@code quantsAt}) as short r of run j,
