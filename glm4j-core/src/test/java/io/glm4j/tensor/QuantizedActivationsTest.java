@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Activation rounding against llama.cpp's {@code quantize_row_q8_0} and {@code quantize_row_q8_K}
@@ -13,27 +15,18 @@ import org.junit.jupiter.api.Test;
 class QuantizedActivationsTest {
     private static final int COLS = 4096;
 
-    @Test
-    void q8_0MatchesLlamaCppBlockForBlock() {
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q8_K"})
+    void roundingMatchesLlamaCppBlockForBlock(ActivationFormat format) {
         for (int rows : new int[] {1, 3, 17}) {
-            float[] x = activations(rows, 1);
+            float[] x = activations(rows, format.ordinal());
             for (WorkerPool pool : new WorkerPool[] {null, new WorkerPool(2)}) {
                 QuantizedActivations a = new QuantizedActivations();
-                a.quantize(pool, ActivationFormat.Q8_0, x, rows, COLS, null);
-                for (int b = 0; b < rows * COLS / 32; b++) assertQ8_0Block(x, b, a);
-                if (pool != null) pool.close();
-            }
-        }
-    }
-
-    @Test
-    void q8_KMatchesLlamaCppBlockForBlock() {
-        for (int rows : new int[] {1, 3, 17}) {
-            float[] x = activations(rows, 2);
-            for (WorkerPool pool : new WorkerPool[] {null, new WorkerPool(2)}) {
-                QuantizedActivations a = new QuantizedActivations();
-                a.quantize(pool, ActivationFormat.Q8_K, x, rows, COLS, null);
-                for (int b = 0; b < rows * COLS / 256; b++) assertQ8_KBlock(x, b, a);
+                a.quantize(pool, format, x, rows, COLS, null);
+                for (int b = 0; b < rows * COLS / format.blockSize; b++) {
+                    if (format == ActivationFormat.Q8_0) assertQ8_0Block(x, b, a);
+                    else assertQ8_KBlock(x, b, a);
+                }
                 if (pool != null) pool.close();
             }
         }
