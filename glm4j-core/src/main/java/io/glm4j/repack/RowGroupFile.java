@@ -3,6 +3,7 @@ package io.glm4j.repack;
 import io.glm4j.Glm4jException;
 import io.glm4j.gguf.GgufFile;
 import io.glm4j.tensor.FileMapping;
+import io.glm4j.tensor.PageAdvice;
 import io.glm4j.tensor.RowGroups;
 import io.glm4j.tensor.Tensor;
 import java.io.IOException;
@@ -173,6 +174,7 @@ public final class RowGroupFile implements AutoCloseable {
                 out.force(false);
             }
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PageAdvice.dropCached(path); // written in small pages; read back at load in 2 MB ones
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(temporary);

@@ -11,7 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 
-/** Maps a weights file read-only into memory (FFM) and hands the mapping to the reader that indexes it. */
+/**
+ * Maps a weights file read-only into memory (FFM), asking for 2 MB pages ({@link PageAdvice}),
+ * and hands the mapping to the reader that indexes it.
+ */
 public final class FileMapping {
     private FileMapping() {}
 
@@ -23,7 +26,9 @@ public final class FileMapping {
     public static <T> T open(Path path, String kind, BiFunction<Arena, MemorySegment, T> reader) {
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return reader.apply(arena, channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena));
+            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            PageAdvice.hugePages(mapping);
+            return reader.apply(arena, mapping);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new Glm4jException(kind + " not found: " + path);
