@@ -1,6 +1,5 @@
 package io.glm4j.perf;
 
-import io.glm4j.tensor.PageAdvice;
 import io.glm4j.tensor.WorkerPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class MemoryBandwidth {
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
-    private static final long HUGE_PAGE = 2 << 20;
 
     private MemoryBandwidth() {}
 
@@ -26,8 +24,7 @@ public final class MemoryBandwidth {
         long part = bytes / parts / LONGS.vectorByteSize() / 4 * LONGS.vectorByteSize() * 4;
         LongAdder sink = new LongAdder();
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buffer = arena.allocate(part * parts, HUGE_PAGE);
-            PageAdvice.hugePages(buffer); // in the pages the weights are mapped in, so the two compare
+            MemorySegment buffer = arena.allocate(part * parts, 64);
             buffer.fill((byte) 1);
             long best = Long.MAX_VALUE;
             for (int pass = 0; pass < passes; pass++) {
