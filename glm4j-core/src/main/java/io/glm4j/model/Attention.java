@@ -15,6 +15,8 @@ final class Attention {
     private final Rope rope;
     private final WorkerPool pool;
     private static final ThreadLocal<GroupAttention> GROUP_ATTENTION = ThreadLocal.withInitial(GroupAttention::new);
+    private static final int Q = 0, K = 1, V = 2, MIXED = 3, OUT = 4;
+    private final ThreadLocal<Scratch> scratch = Scratch.perThread(5);
 
     Attention(Glm4MoeConfig config, WorkerPool pool) {
         this.config = config;
@@ -22,15 +24,19 @@ final class Attention {
         this.pool = pool;
     }
 
-    /** Returns the attention output (before the residual add) for each token of {@code h}. */
+    /**
+     * Returns the attention output (before the residual add) for each token of {@code h}, in a
+     * buffer this thread reuses on its next call.
+     */
     float[] forward(AttentionWeights w, int layer, float[] h, Batch batch, KvCache cache) {
         int n = batch.size();
         int heads = config.headCount();
         int kvHeads = config.kvHeadCount();
         int hd = config.headDim();
-        float[] q = project(w.wq(), w.bq(), h, n);
-        float[] k = project(w.wk(), w.bk(), h, n);
-        float[] v = project(w.wv(), w.bv(), h, n);
+        Scratch buffers = scratch.get();
+        float[] q = project(w.wq(), w.bq(), h, n, buffers.floats(Q, n * w.wq().rows()));
+        float[] k = project(w.wk(), w.bk(), h, n, buffers.floats(K, n * w.wk().rows()));
+        float[] v = project(w.wv(), w.bv(), h, n, buffers.floats(V, n * w.wv().rows()));
         for (int t = 0; t < n; t++) {
             int qOff = t * config.queryWidth();
             int kOff = t * config.kvWidth();
@@ -42,7 +48,7 @@ final class Attention {
             rope.rotate(k, kOff, kvHeads, hd, batch.positions()[t]);
             cache.write(layer, batch.sequences()[t], batch.positions()[t], k, kOff, v, kOff);
         }
-        float[] mixed = new float[n * config.queryWidth()];
+        float[] mixed = buffers.floats(MIXED, n * config.queryWidth()); // every row and head written below
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
         pool.forRange(n * kvHeads, 1, (start, end) -> {
@@ -53,13 +59,12 @@ final class Attention {
                 attention.attend(cache, layer, batch.sequences()[t], batch.positions()[t] + 1, kvHead, group, hd, scale, q, at, mixed, at);
             }
         });
-        float[] out = new float[n * config.hiddenSize()];
+        float[] out = buffers.floats(OUT, n * config.hiddenSize());
         MatMul.multiply(pool, w.wo(), mixed, n, out);
         return out;
     }
 
-    private float[] project(Tensor weight, float[] bias, float[] h, int n) {
-        float[] out = new float[n * weight.rows()];
+    private float[] project(Tensor weight, float[] bias, float[] h, int n, float[] out) {
         MatMul.multiply(pool, weight, h, n, out);
         VectorMath.addBias(out, n, bias);
         return out;

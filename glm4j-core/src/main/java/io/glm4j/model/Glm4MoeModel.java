@@ -21,6 +21,9 @@ public final class Glm4MoeModel {
     private final WorkerPool pool;
     private final Attention attention;
     private final MixtureOfExperts moe;
+    /** Reused per thread: the residual stream, a layer's normed input, the dense FFN's output, the head's input rows. */
+    private static final int RESIDUAL = 0, NORMED = 1, DENSE_OUT = 2, HEAD_INPUT = 3;
+    private final ThreadLocal<Scratch> scratch = Scratch.perThread(4);
 
     public Glm4MoeModel(Glm4MoeConfig config, Glm4MoeWeights weights, WorkerPool pool) {
         this.config = config;
@@ -81,7 +84,7 @@ public final class Glm4MoeModel {
      */
     public Output forward(Batch batch, KvCache cache, boolean hiddenForAll) {
         validate(batch, cache);
-        float[] x = embed(weights.tokenEmbedding(), batch.tokens());
+        float[] x = embed(weights.tokenEmbedding(), batch.tokens(), scratch.get().floats(RESIDUAL, batch.size() * config.hiddenSize()));
         for (int layer = 0; layer < config.blockCount(); layer++) {
             decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
         }
@@ -102,7 +105,7 @@ public final class Glm4MoeModel {
         NextNWeights w = weights.nextn().getFirst();
         int n = batch.size();
         int h = config.hiddenSize();
-        float[] embedded = VectorMath.rmsNormRows(embed(w.embedTokens(), batch.tokens()), n, w.embedNorm(), config.rmsEps());
+        float[] embedded = VectorMath.rmsNormRows(embed(w.embedTokens(), batch.tokens(), new float[n * config.hiddenSize()]), n, w.embedNorm(), config.rmsEps());
         float[] previous = VectorMath.rmsNormRows(hidden, n, w.hiddenNorm(), config.rmsEps());
         float[] joined = new float[n * 2 * h];
         for (int t = 0; t < n; t++) {
@@ -128,10 +131,13 @@ public final class Glm4MoeModel {
     /** One decoder layer in place on the residual stream {@code x}: attention, then dense or MoE FFN. */
     private void decoderLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
         int n = batch.size();
-        float[] a = VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps());
-        VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, a, batch, cache));
-        float[] f = VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps());
-        VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), f, n) : FeedForward.forward(pool, w.dense(), f, n));
+        Scratch buffers = scratch.get();
+        float[] normed = buffers.floats(NORMED, x.length);
+        VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps(), normed);
+        VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, normed, batch, cache));
+        VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps(), normed);
+        VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), normed, n)
+                : FeedForward.forward(pool, w.dense(), normed, n, n, buffers.floats(DENSE_OUT, x.length)));
     }
 
     private static void commit(Batch batch, KvCache cache) {
@@ -148,20 +154,19 @@ public final class Glm4MoeModel {
         return new Output(rows, normed, logits, config.vocabSize());
     }
 
-    /** The rows of the tokens that want logits. */
+    /** The rows of the tokens that want logits, in a buffer this thread reuses. */
     private float[] selectRows(float[] x, Batch batch) {
         int h = config.hiddenSize();
-        float[] selected = new float[batch.logitRows() * h];
+        float[] selected = scratch.get().floats(HEAD_INPUT, batch.logitRows() * h);
         for (int t = 0, r = 0; t < batch.size(); t++) {
             if (batch.wantLogits()[t]) System.arraycopy(x, t * h, selected, r++ * h, h);
         }
         return selected;
     }
 
-    private float[] embed(Tensor table, int[] tokens) {
+    private float[] embed(Tensor table, int[] tokens, float[] x) {
         int h = config.hiddenSize();
         RowKernel kernel = table.kernel();
-        float[] x = new float[tokens.length * h];
         for (int t = 0; t < tokens.length; t++) kernel.dequantize(table.data(), tokens[t] * table.rowBytes(), x, t * h, h);
         return x;
     }

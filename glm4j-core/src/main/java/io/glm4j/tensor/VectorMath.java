@@ -40,8 +40,12 @@ public final class VectorMath {
 
     /** {@code rmsNorm} applied to each of {@code rows} rows. */
     public static float[] rmsNormRows(float[] x, int rows, float[] w, float eps) {
+        return rmsNormRows(x, rows, w, eps, new float[rows * w.length]);
+    }
+
+    /** {@code rmsNorm} applied to each of {@code rows} rows, into {@code out}, which is returned. */
+    public static float[] rmsNormRows(float[] x, int rows, float[] w, float eps, float[] out) {
         int n = w.length;
-        float[] out = new float[rows * n];
         for (int r = 0; r < rows; r++) rmsNorm(x, r * n, w, eps, out, r * n, n);
         return out;
     }
