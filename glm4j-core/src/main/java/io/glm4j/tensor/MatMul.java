@@ -14,7 +14,7 @@ import java.util.List;
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
  * 32 rows and up to four tokens per kernel call, up to its kernel's
- * {@link RowGroupKernel#tiledFromTokens} (for Q4_0 and Q4_K, at every batch size).
+ * {@link RowGroupKernel#tiledFromTokens} (for Q4_0, Q5_0 and Q4_K, at every batch size).
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);

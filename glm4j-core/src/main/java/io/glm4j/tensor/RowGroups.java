@@ -5,12 +5,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * Weights repacked into groups of 16 interleaved rows ({@link RowGroupKernel}), for the types that
  * have such a kernel. A tensor keeps its stored rows as well: from its kernel's
- * {@link RowGroupKernel#tiledFromTokens} on (never for Q4_0 and Q4_K), a batch dequantizes tiles
+ * {@link RowGroupKernel#tiledFromTokens} on (never for Q4_0, Q5_0 and Q4_K), a batch dequantizes tiles
  * from those instead of reading the groups.
  */
 public final class RowGroups {
     /** The version of every type's group layout, kept in cache files: change it when any layout changes. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     private RowGroups() {}
 
