@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
                 "both from an empty cache with random tokens, mean ± sd over repetitions after a warm-up."})
 final class BenchCommand implements Callable<Integer> {
     /** Large enough to defeat the caches, small enough for any heap setting (it is off-heap). */
-    private static final long BANDWIDTH_BUFFER = 256L << 20;
+    private static final long BANDWIDTH_BUFFER = 1L << 30;
 
     @Mixin
     ModelChoice modelChoice;
@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
             Throughput pp = prompt > 0 ? bench.prompt(prompt, reps) : null;
             Throughput tg = generate > 0 ? bench.generation(generate, reps) : null;
             long weightBytes = WeightTraffic.bytesPerDecodedToken(model.config(), model.weights());
-            double bandwidth = MemoryBandwidth.measure(pool, BANDWIDTH_BUFFER, 4);
+            double bandwidth = MemoryBandwidth.measure(pool, BANDWIDTH_BUFFER, 8);
             Report report = new Report(loaded.path(), Files.size(loaded.path()), pool.threads(), reps, pp, tg, weightBytes, bandwidth);
             PrintWriter out = spec.commandLine().getOut();
             if (json) report.printJson(out);
