@@ -34,9 +34,19 @@ final class Attention {
         int kvHeads = config.kvHeadCount();
         int hd = config.headDim();
         Scratch buffers = scratch.get();
-        float[] q = project(w.wq(), w.bq(), h, n, buffers.floats(Q, n * w.wq().rows()));
-        float[] k = project(w.wk(), w.bk(), h, n, buffers.floats(K, n * w.wk().rows()));
-        float[] v = project(w.wv(), w.bv(), h, n, buffers.floats(V, n * w.wv().rows()));
+        float[] q = buffers.floats(Q, n * w.wq().rows());
+        float[] k = buffers.floats(K, n * w.wk().rows());
+        float[] v = buffers.floats(V, n * w.wv().rows());
+        if (n == 1) { // a decode step: the three projections in one pass of the pool, the small k and v filling its tail
+            MatMul.multiplyEach(pool, new Tensor[] {w.wq(), w.wk(), w.wv()}, new float[][] {h, h, h}, new float[][] {q, k, v});
+        } else {
+            MatMul.multiply(pool, w.wq(), h, n, q);
+            MatMul.multiply(pool, w.wk(), h, n, k);
+            MatMul.multiply(pool, w.wv(), h, n, v);
+        }
+        VectorMath.addBias(q, n, w.bq());
+        VectorMath.addBias(k, n, w.bk());
+        VectorMath.addBias(v, n, w.bv());
         for (int t = 0; t < n; t++) {
             int qOff = t * config.queryWidth();
             int kOff = t * config.kvWidth();
@@ -61,12 +71,6 @@ final class Attention {
         });
         float[] out = buffers.floats(OUT, n * config.hiddenSize());
         MatMul.multiply(pool, w.wo(), mixed, n, out);
-        return out;
-    }
-
-    private float[] project(Tensor weight, float[] bias, float[] h, int n, float[] out) {
-        MatMul.multiply(pool, weight, h, n, out);
-        VectorMath.addBias(out, n, bias);
         return out;
     }
 }
