@@ -11,23 +11,23 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q6_K in groups of 16 rows. Per super-block column, 3360 bytes (as many as the 16 blocks): the
- * rows' fp16 d, their 16 signed group scales (group-major, 16 rows per group), then 32 steps of
- * 96 bytes, step s covering values 8s..8s+7 of every row in three 32-byte pieces, lane 2r+p for
- * row r. With q0..q3 the quants of values 8s+p, 8s+2+p, 8s+4+p and 8s+6+p, piece A holds
- * {@code (q0 ^ 32) << 2 | (q2 >> 4 ^ 2)}, piece B the same of q1 and q3, piece C the low nibbles of
- * q2 and q3. The bits are flipped so that signed arithmetic shifts give the quants minus 32
- * directly: q0 − 32 is A (sign-extended) shifted right by 2, and q2 − 32 is q2's low nibble plus
- * A's two low bits, read as a signed number, times 16. Each unpacked vector of 32 values meets one
- * broadcast activation pair. Two steps make a group of 16; its eight products of at most 32·127 a
- * lane fit a short, and its row sums, widened to ints, meet the group's scale.
+ * rows' fp16 d, their 16 signed group scales (group-major, 16 rows per group), then for each group
+ * of 16 values three vectors of 32 shorts, lane 2r+p for row r. With v_k = q − 32 of value 2k+p of
+ * the group (k = 0..7), short S0 holds v0 in its top six bits, v1 in the next six and the low
+ * nibble of q6; S1 the same of v2, v3 and q7; S2 of v4, v5 and, in its low four bits, the top two
+ * bits of q6 and of q7, each flipped so that, read as a signed 2-bit number, it is that top pair
+ * minus 2. Arithmetic shifts then give v0..v5 in one or two operations, v6 and v7 as nibble plus
+ * 16 × signed pair, without widening any load. Each unpacked vector meets one broadcast
+ * activation pair; a group's eight products of at most 32·127 a lane fit a short, and its row
+ * sums, widened to ints, meet the group's scale.
  */
 final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
     static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
     private static final int QL = 0, QH = 128, SCALES_AT = 192, D_AT = 208;
-    private static final int SCALES = 2 * ROWS, QUANTS = SCALES + 16 * ROWS, STEP = 3 * 2 * ROWS;
-    private static final int GROUP_BLOCK_BYTES = QUANTS + 32 * STEP;
+    private static final int SCALES = 2 * ROWS, QUANTS = SCALES + 16 * ROWS, VECTOR = 2 * 2 * ROWS, GROUP = 3 * VECTOR;
+    private static final int GROUP_BLOCK_BYTES = QUANTS + 16 * GROUP;
 
-    /** Measured (ms for one expert matrix, groups against tiles): 4 tokens: 0.72 ms against 1.24 tiled; 16 tokens: 2.83 against 2.74. */
+    /** Measured (ms for one expert matrix, groups against tiles): 8 tokens: 1.45 ms against 1.78 tiled; 16 tokens: 2.91 against 2.80. */
     @Override
     public int tiledFromTokens() {
         return 16;
@@ -40,25 +40,31 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
 
     @Override
     public void pack(MemorySegment rows, long offset, long rowBytes, MemorySegment dst, long dstOffset, int cols) {
+        int[] q = new int[8];
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long out = dstOffset + (long) b * GROUP_BLOCK_BYTES;
             for (int r = 0; r < ROWS; r++) {
                 long block = offset + r * rowBytes + (long) b * GgmlType.Q6_K.blockBytes;
                 dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block + D_AT));
-                for (int g = 0; g < 16; g++) dst.set(ValueLayout.JAVA_BYTE, out + SCALES + g * ROWS + r, rows.get(ValueLayout.JAVA_BYTE, block + SCALES_AT + g));
-                for (int s = 0; s < 32; s++) {
-                    long step = out + QUANTS + (long) s * STEP;
+                for (int g = 0; g < 16; g++) {
+                    dst.set(ValueLayout.JAVA_BYTE, out + SCALES + g * ROWS + r, rows.get(ValueLayout.JAVA_BYTE, block + SCALES_AT + g));
+                    long group = out + QUANTS + (long) g * GROUP;
                     for (int p = 0; p < 2; p++) {
-                        int v0 = quant(rows, block, 8 * s + p), v1 = quant(rows, block, 8 * s + 2 + p);
-                        int v2 = quant(rows, block, 8 * s + 4 + p), v3 = quant(rows, block, 8 * s + 6 + p);
-                        long lane = 2 * r + p;
-                        dst.set(ValueLayout.JAVA_BYTE, step + lane, (byte) ((v0 ^ 32) << 2 | (v2 >> 4 ^ 2)));
-                        dst.set(ValueLayout.JAVA_BYTE, step + 2 * ROWS + lane, (byte) ((v1 ^ 32) << 2 | (v3 >> 4 ^ 2)));
-                        dst.set(ValueLayout.JAVA_BYTE, step + 4 * ROWS + lane, (byte) (v2 & 0xF | (v3 & 0xF) << 4));
+                        for (int k = 0; k < 8; k++) q[k] = quant(rows, block, 16 * g + 2 * k + p);
+                        long lane = 2L * (2 * r + p);
+                        dst.set(HalfFloats.LE_SHORT, group + lane, (short) (signed6(q[0]) << 10 | signed6(q[1]) << 4 | q[6] & 0xF));
+                        dst.set(HalfFloats.LE_SHORT, group + VECTOR + lane, (short) (signed6(q[2]) << 10 | signed6(q[3]) << 4 | q[7] & 0xF));
+                        dst.set(HalfFloats.LE_SHORT, group + 2 * VECTOR + lane,
+                                (short) (signed6(q[4]) << 10 | signed6(q[5]) << 4 | (q[7] >> 4 ^ 2) << 2 | (q[6] >> 4 ^ 2)));
                     }
                 }
             }
         }
+    }
+
+    /** {@code q − 32} as six two's-complement bits. */
+    private static int signed6(int q) {
+        return (q - 32) & 0x3F;
     }
 
     /** The unsigned 6-bit quant of value {@code v} of a stored block (see {@link Q6KKernel}). */
@@ -79,24 +85,21 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
             int xp = (xOffset >> 1) + b * 128;
             IntVector scaled = IntVector.zero(Int8Lanes.I);
             for (int g = 0; g < 16; g++) {
-                ShortVector sum = ShortVector.zero(Int8Lanes.S);
-                for (int s = 2 * g; s < 2 * g + 2; s++) {
-                    long step = base + QUANTS + (long) s * STEP;
-                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 2 * ROWS, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 4 * ROWS, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    ShortVector v0 = a.lanewise(VectorOperators.ASHR, 2);
-                    ShortVector v1 = b1.lanewise(VectorOperators.ASHR, 2);
-                    ShortVector v2 = c.and((short) 0xF).add(a.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                    ShortVector v3 = c.lanewise(VectorOperators.LSHR, 4).add(b1.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                    sum = sum.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s]).reinterpretAsShorts()))
-                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 1]).reinterpretAsShorts()))
-                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 2]).reinterpretAsShorts()))
-                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 4 * s + 3]).reinterpretAsShorts()));
-                }
+                long at = base + QUANTS + (long) g * GROUP;
+                ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector v6 = s0.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
+                ShortVector v7 = s1.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 14).lanewise(VectorOperators.LSHL, 4));
+                int k = xp + 8 * g;
+                ShortVector sum = s0.lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(Int8Lanes.I, pairs[k]).reinterpretAsShorts())
+                        .add(s0.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 1]).reinterpretAsShorts()))
+                        .add(s1.lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 2]).reinterpretAsShorts()))
+                        .add(s1.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 3]).reinterpretAsShorts()))
+                        .add(s2.lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 4]).reinterpretAsShorts()))
+                        .add(s2.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 5]).reinterpretAsShorts()))
+                        .add(v6.mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 6]).reinterpretAsShorts()))
+                        .add(v7.mul(IntVector.broadcast(Int8Lanes.I, pairs[k + 7]).reinterpretAsShorts()));
                 // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's group scale
                 IntVector w = sum.reinterpretAsInts();
                 IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
@@ -112,48 +115,61 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
         }
         acc.intoArray(out, outOffset);
     }
+
     @Override
     public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
+        dot2One(groups, group, x, x0, x1, cols, out, o0, o1);
+        dot2One(groups, group, x, x2, x3, cols, out, o2, o3);
+    }
+
+    @Override
+    public void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
+            float[] out, int o0, int o1) {
+        dot2One(groups, first, x, x0, x1, cols, out, o0, o1);
+        dot2One(groups, second, x, x0, x1, cols, out, o0 + ROWS, o1 + ROWS);
+    }
+
+    /**
+     * {@link #dot} for two tokens, each value unpacked once for both (bit for bit the same results).
+     * Four tokens go through it twice: unpacked once for all four, the eight values and four sums
+     * left too few registers (measured 25 against 32 GMAC/s).
+     */
+    private static void dot2One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int cols, float[] out, int o0, int o1) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
-        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
-            int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128, p2 = (x2 >> 1) + b * 128, p3 = (x3 >> 1) + b * 128;
-            IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
+            int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128;
+            IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0;
             for (int g = 0; g < 16; g++) {
-                ShortVector sum0 = ShortVector.zero(Int8Lanes.S), sum1 = sum0, sum2 = sum0, sum3 = sum0;
-                for (int s = 2 * g; s < 2 * g + 2; s++) {
-                    long step = base + QUANTS + (long) s * STEP;
-                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 2 * ROWS, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, step + 4 * ROWS, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    ShortVector v0 = a.lanewise(VectorOperators.ASHR, 2);
-                    ShortVector v1 = b1.lanewise(VectorOperators.ASHR, 2);
-                    ShortVector v2 = c.and((short) 0xF).add(a.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                    ShortVector v3 = c.lanewise(VectorOperators.LSHR, 4).add(b1.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                    int k = 4 * s;
-                    sum0 = sum0.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k]).reinterpretAsShorts()))
-                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 1]).reinterpretAsShorts()))
-                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 2]).reinterpretAsShorts()))
-                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 3]).reinterpretAsShorts()));
-                    sum1 = sum1.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k]).reinterpretAsShorts()))
-                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 1]).reinterpretAsShorts()))
-                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 2]).reinterpretAsShorts()))
-                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 3]).reinterpretAsShorts()));
-                    sum2 = sum2.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k]).reinterpretAsShorts()))
-                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k + 1]).reinterpretAsShorts()))
-                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k + 2]).reinterpretAsShorts()))
-                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + k + 3]).reinterpretAsShorts()));
-                    sum3 = sum3.add(v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k]).reinterpretAsShorts()))
-                            .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k + 1]).reinterpretAsShorts()))
-                            .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k + 2]).reinterpretAsShorts()))
-                            .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + k + 3]).reinterpretAsShorts()));
-                }
+                long at = base + QUANTS + (long) g * GROUP;
+                ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector v0 = s0.lanewise(VectorOperators.ASHR, 10), v1 = s0.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                ShortVector v2 = s1.lanewise(VectorOperators.ASHR, 10), v3 = s1.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                ShortVector v4 = s2.lanewise(VectorOperators.ASHR, 10), v5 = s2.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
+                ShortVector v6 = s0.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
+                ShortVector v7 = s1.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 14).lanewise(VectorOperators.LSHL, 4));
+                int k = 8 * g;
+                ShortVector sum0 = v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k]).reinterpretAsShorts())
+                        .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 1]).reinterpretAsShorts()))
+                        .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 2]).reinterpretAsShorts()))
+                        .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 3]).reinterpretAsShorts()))
+                        .add(v4.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 4]).reinterpretAsShorts()))
+                        .add(v5.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 5]).reinterpretAsShorts()))
+                        .add(v6.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 6]).reinterpretAsShorts()))
+                        .add(v7.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + k + 7]).reinterpretAsShorts()));
+                ShortVector sum1 = v0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k]).reinterpretAsShorts())
+                        .add(v1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 1]).reinterpretAsShorts()))
+                        .add(v2.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 2]).reinterpretAsShorts()))
+                        .add(v3.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 3]).reinterpretAsShorts()))
+                        .add(v4.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 4]).reinterpretAsShorts()))
+                        .add(v5.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 5]).reinterpretAsShorts()))
+                        .add(v6.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 6]).reinterpretAsShorts()))
+                        .add(v7.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + k + 7]).reinterpretAsShorts()));
                 IntVector scale = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
                 // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's group scale
@@ -161,10 +177,6 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
                 scaled0 = scaled0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
                 w = sum1.reinterpretAsInts();
                 scaled1 = scaled1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
-                w = sum2.reinterpretAsInts();
-                scaled2 = scaled2.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
-                w = sum3.reinterpretAsInts();
-                scaled3 = scaled3.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
@@ -172,12 +184,8 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime {
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
             acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 8) + b]), acc0);
             acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 8) + b]), acc1);
-            acc2 = ((FloatVector) scaled2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x2 >> 8) + b]), acc2);
-            acc3 = ((FloatVector) scaled3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x3 >> 8) + b]), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);
-        acc2.intoArray(out, o2);
-        acc3.intoArray(out, o3);
     }
 }
