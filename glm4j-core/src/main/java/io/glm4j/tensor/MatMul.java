@@ -191,10 +191,7 @@ public final class MatMul {
                         out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
             }
             switch (tokens - t) {
-                case 1 -> {
-                    groups.dot(w.groups(), first, activations, t * in, in, out, t * rows + o);
-                    groups.dot(w.groups(), second, activations, t * in, in, out, t * rows + o + RowGroupKernel.ROWS);
-                }
+                case 1 -> groups.dotPair(w.groups(), first, second, activations, t * in, in, out, t * rows + o);
                 case 2 -> groups.dot2(w.groups(), first, second, activations, t * in, (t + 1) * in, in, out, t * rows + o, (t + 1) * rows + o);
                 case 3 -> groups.dot4(w.groups(), first, second, activations, t * in, (t + 1) * in, (t + 2) * in, (t + 2) * in, in,
                         out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 2) * rows + o);

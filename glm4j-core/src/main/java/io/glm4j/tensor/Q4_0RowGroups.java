@@ -78,6 +78,51 @@ final class Q4_0RowGroups implements RowGroupKernel {
         acc.intoArray(out, outOffset);
     }
     @Override
+    public void dotPair(MemorySegment groups, long first, long second, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        FloatVector accA = FloatVector.zero(Int8Lanes.F), accB = accA;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
+            long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
+            int xp = (xOffset >> 1) + b * 16;
+            ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA;
+            for (int j = 0; j < 8; j++) {
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(Int8Lanes.I, pairs[xp + 8 + j]).reinterpretAsShorts();
+                sumA = sumA.add(qA.and((short) 0xF).mul(lx)).add(qA.lanewise(VectorOperators.LSHR, 4).mul(hx));
+                sumB = sumB.add(qB.and((short) 0xF).mul(lx)).add(qB.lanewise(VectorOperators.LSHR, 4).mul(hx));
+            }
+            // per group as in dot
+            int xb = (xOffset >> 5) + b;
+            float dx = xd[xb];
+            float offset = -8f * dx * (sums[2 * xb] + sums[2 * xb + 1]);
+            IntVector w = sumA.reinterpretAsInts();
+            FloatVector scaled = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, dx), FloatVector.broadcast(Int8Lanes.F, offset));
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            accA = scaled.fma(d, accA);
+            w = sumB.reinterpretAsInts();
+            scaled = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, dx), FloatVector.broadcast(Int8Lanes.F, offset));
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            accB = scaled.fma(d, accB);
+        }
+        accA.intoArray(out, outOffset);
+        accB.intoArray(out, outOffset + ROWS);
+    }
+
+    @Override
     public void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
             float[] out, int o0, int o1) {
         int[] pairs = x.pairs();

@@ -47,6 +47,16 @@ interface RowGroupKernel {
             float[] out, int o0, int o1, int o2, int o3);
 
     /**
+     * {@link #dot} for two groups ({@code first} and {@code second}) and one token: the 16 results
+     * for {@code first} at {@code outOffset}, those for {@code second} right after them; bit for bit
+     * what {@link #dot} gives. By default {@link #dot} on each; Q4_0 shares each broadcast between both.
+     */
+    default void dotPair(MemorySegment groups, long first, long second, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        dot(groups, first, x, xOffset, cols, out, outOffset);
+        dot(groups, second, x, xOffset, cols, out, outOffset + ROWS);
+    }
+
+    /**
      * {@link #dot4} for two tokens (an expert's two tokens left over after fours), bit for bit what
      * {@link #dot} gives. By default through {@link #dot4} with the second token given three times,
      * its results landing three times in the same place; kernels that compute two tokens in about
