@@ -98,6 +98,54 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
     }
 
     @Override
+    public void dotPair(MemorySegment groups, long first, long second, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        FloatVector accA = FloatVector.zero(Int8Lanes.F), accB = accA;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q5_0); b < blocks; b++) {
+            long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
+            int xp = (xOffset >> 1) + b * 16;
+            ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA;
+            for (int i = 0; i < 5; i++) {
+                ShortVector tA = ShortVector.fromMemorySegment(Int8Lanes.S, groups, baseA + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector tB = ShortVector.fromMemorySegment(Int8Lanes.S, groups, baseB + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector xa = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i]).reinterpretAsShorts();
+                ShortVector xb = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts();
+                ShortVector xc = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts();
+                sumA = sumA.add(tA.lanewise(VectorOperators.ASHR, 11).mul(xa))
+                        .add(tA.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(xb))
+                        .add(tA.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(xc));
+                sumB = sumB.add(tB.lanewise(VectorOperators.ASHR, 11).mul(xa))
+                        .add(tB.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(xb))
+                        .add(tB.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(xc));
+            }
+            ShortVector xl = IntVector.broadcast(Int8Lanes.I, pairs[xp + 15]).reinterpretAsShorts();
+            sumA = sumA.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + LAST, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0)).mul(xl));
+            sumB = sumB.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + LAST, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0)).mul(xl));
+            // per group as in dot
+            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]);
+            IntVector w = sumA.reinterpretAsInts();
+            IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            accA = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accA);
+            w = sumB.reinterpretAsInts();
+            rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            accB = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accB);
+        }
+        accA.intoArray(out, outOffset);
+        accB.intoArray(out, outOffset + ROWS);
+    }
+
+    @Override
     public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();

@@ -49,7 +49,7 @@ interface RowGroupKernel {
     /**
      * {@link #dot} for two groups ({@code first} and {@code second}) and one token: the 16 results
      * for {@code first} at {@code outOffset}, those for {@code second} right after them; bit for bit
-     * what {@link #dot} gives. By default {@link #dot} on each; Q4_0 shares each broadcast between both.
+     * what {@link #dot} gives. By default {@link #dot} on each; Q4_0 and Q5_0 share each broadcast between both.
      */
     default void dotPair(MemorySegment groups, long first, long second, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         dot(groups, first, x, xOffset, cols, out, outOffset);
