@@ -105,7 +105,8 @@ public final class Glm4MoeModel {
         NextNWeights w = weights.nextn().getFirst();
         int n = batch.size();
         int h = config.hiddenSize();
-        float[] embedded = VectorMath.rmsNormRows(embed(w.embedTokens(), batch.tokens(), new float[n * config.hiddenSize()]), n, w.embedNorm(), config.rmsEps());
+        float[] embedded = embed(w.embedTokens(), batch.tokens(), new float[n * h]);
+        VectorMath.rmsNormRows(embedded, n, w.embedNorm(), config.rmsEps(), embedded); // in place: each row's sum is taken before it is written
         float[] previous = VectorMath.rmsNormRows(hidden, n, w.hiddenNorm(), config.rmsEps());
         float[] joined = new float[n * 2 * h];
         for (int t = 0; t < n; t++) {
