@@ -14,7 +14,9 @@ import java.util.List;
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
  * 32 rows and up to four tokens per kernel call, up to its kernel's
- * {@link RowGroupKernel#tiledFromTokens} (for Q4_0, Q5_0 and Q4_K, at every batch size).
+ * {@link RowGroupKernel#tiledFromTokens} (for Q4_0, Q5_0 and Q4_K, at every batch size). A few
+ * tokens of a large batch against long rows without groups go through the type's
+ * {@link SmallBatchKernel} where it has one (Q8_0).
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);
@@ -138,13 +140,19 @@ public final class MatMul {
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
         RowGroupKernel groups = quantized != null && w.groups() != null ? RowGroups.kernel(w.type()) : null;
-        int tiledFrom = groups != null ? groups.tiledFromTokens()
+        // a few tokens out of a large batch, without groups: weights decoded once into registers, where the type allows
+        SmallBatchKernel small = groups == null && batchTokens >= TILED_FROM_TOKENS && tokens >= 2 && w.scales() == null
+                && w.rowBytes() >= SmallBatchKernel.MIN_ROW_BYTES ? SmallBatchKernel.of(w.type()) : null;
+        int tiledFrom = small != null ? small.tiledFromTokens() : groups != null ? groups.tiledFromTokens()
                 : batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
         boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
-        if (tiled) groups = null;
-        a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
-        return new Plan(kernel, quantized, groups, a, tiled, x);
+        if (tiled) {
+            groups = null;
+            small = null;
+        }
+        a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null && small == null ? quantized.laneOrder() : null);
+        return new Plan(kernel, quantized, groups, small, a, tiled, x);
     }
 
     /**
@@ -152,7 +160,8 @@ public final class MatMul {
      * has one and it is read, the rounded activations and the input they came from. The work is
      * shared out in runs of 16 rows, or of two groups (32 rows) when groups are read.
      */
-    private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, QuantizedActivations activations, boolean tiled, float[] input) {
+    private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, SmallBatchKernel small,
+            QuantizedActivations activations, boolean tiled, float[] input) {
         float[] values() {
             return activations.values();
         }
@@ -168,7 +177,35 @@ public final class MatMul {
                 groupPair(w, 2 * u, tokens, out);
                 return;
             }
-            for (int o = u * RowGroupKernel.ROWS, end = Math.min(o + RowGroupKernel.ROWS, w.rows()); o < end; o++) row(w, o, tokens, out);
+            int o = u * RowGroupKernel.ROWS, end = Math.min(o + RowGroupKernel.ROWS, w.rows());
+            if (small != null) {
+                for (; o + 4 <= end; o += 4) fourRows(w, o, tokens, out);
+            }
+            for (; o < end; o++) row(w, o, tokens, out);
+        }
+
+        /**
+         * Rows o..o+3 against every token through the small-batch kernel, four tokens at a time;
+         * one or three left over go in with the last one given twice (its results land twice in
+         * the same place).
+         */
+        private void fourRows(Tensor w, int o, int tokens, float[] out) {
+            int in = w.cols(), rows = w.rows();
+            long offset = o * w.rowBytes(), rowBytes = w.rowBytes();
+            float[] x = activations.values();
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                small.fourByFour(w.data(), offset, rowBytes, in, x, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in,
+                        out, t * rows + o, (t + 1) * rows + o, (t + 2) * rows + o, (t + 3) * rows + o);
+            }
+            int last = tokens - 1;
+            switch (tokens - t) {
+                case 1 -> small.fourByTwo(w.data(), offset, rowBytes, in, x, t * in, t * in, out, t * rows + o, t * rows + o);
+                case 2 -> small.fourByTwo(w.data(), offset, rowBytes, in, x, t * in, last * in, out, t * rows + o, last * rows + o);
+                case 3 -> small.fourByFour(w.data(), offset, rowBytes, in, x, t * in, (t + 1) * in, last * in, last * in,
+                        out, t * rows + o, (t + 1) * rows + o, last * rows + o, last * rows + o);
+                default -> { }
+            }
         }
 
         /**

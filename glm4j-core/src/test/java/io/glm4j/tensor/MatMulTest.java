@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Matrix × batch on the worker pool, against the float64 product of gguf-py's dequantized weights
  * ({@link ReferenceBlocks}, read as a matrix of 256-value rows) with the activations rounded for the
  * weight type: one token and three (a dot product per token and row) and eight and thirteen (tiles
- * of dequantized rows, with tokens and rows left over from the 4 × 4 blocks), and four and five
+ * of dequantized rows, with tokens and rows left over from the 4 × 4 blocks), and two to eleven
  * rows out of a 64-token batch (an expert's share of a prompt, tiled where that pays for the type).
  */
 class MatMulTest {
@@ -28,7 +28,7 @@ class MatMulTest {
             MemorySegment data = arena.allocate(type.bytesFor((long) rows * COLS));
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
-            for (int[] shape : new int[][] {{1, 1}, {3, 3}, {8, 8}, {13, 13}, {4, 64}, {5, 64}}) {
+            for (int[] shape : new int[][] {{1, 1}, {3, 3}, {8, 8}, {13, 13}, {2, 64}, {3, 64}, {4, 64}, {5, 64}, {11, 64}}) {
                 int tokens = shape[0], batchTokens = shape[1];
                 float[] x = new float[tokens * COLS];
                 Random random = new Random(tokens);
@@ -106,6 +106,57 @@ class MatMulTest {
                 MatMul.multiply(pool, up, x, tokens, u1);
                 assertThat(g).as("%s gate, %d tokens", type, tokens).containsExactly(g1);
                 assertThat(u).as("%s up, %d tokens", type, tokens).containsExactly(u1);
+            }
+        }
+    }
+
+    /**
+     * A few tokens of a prompt against long rows (an expert's gate or up), four rows at a time
+     * through the type's {@link SmallBatchKernel}, with tokens (one to three) and rows left over.
+     * The reference blocks are laid out again as ten rows of 4096 values.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0"})
+    void aFewTokensOfAPromptAgainstLongRowsGiveTheProductOfTheDequantizedWeights(GgmlType type) {
+        ReferenceBlocks ref = ReferenceBlocks.load(type);
+        int cols = 4096, rows = 10, blocksPerRow = cols / type.blockSize;
+        byte[] raw = new byte[(int) type.bytesFor((long) rows * cols)];
+        float[] values = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocksPerRow; b++) {
+                int from = (r * 7 + b * 5) % ref.blocks(), to = r * blocksPerRow + b;
+                System.arraycopy(ref.raw(), from * type.blockBytes, raw, to * type.blockBytes, type.blockBytes);
+                System.arraycopy(ref.values(), from * type.blockSize, values, to * type.blockSize, type.blockSize);
+            }
+        }
+        assertThat(SmallBatchKernel.of(type)).isNotNull();
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(raw.length);
+            MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
+            Tensor w = new Tensor("w", type, new long[] {cols, rows}, data);
+            assertThat(w.rowBytes()).isGreaterThanOrEqualTo(SmallBatchKernel.MIN_ROW_BYTES);
+            for (int tokens : new int[] {2, 3, 4, 5, 7, 11}) {
+                float[] x = new float[tokens * cols];
+                Random random = new Random(tokens);
+                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+                QuantizedActivations rounded = new QuantizedActivations();
+                rounded.quantize(ActivationFormat.of(type), x, tokens, cols, null);
+                float[] out = new float[tokens * rows];
+
+                MatMul.multiply(pool, w, x, tokens, 64, out);
+
+                for (int t = 0; t < tokens; t++) {
+                    for (int o = 0; o < rows; o++) {
+                        double expected = 0, magnitude = 0;
+                        for (int i = 0; i < cols; i++) {
+                            double term = (double) values[o * cols + i] * rounded.values()[t * cols + i];
+                            expected += term;
+                            magnitude += Math.abs(term);
+                        }
+                        assertThat((double) out[t * rows + o]).as("%d tokens: token %d row %d", tokens, t, o)
+                                .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
+                    }
+                }
             }
         }
     }
