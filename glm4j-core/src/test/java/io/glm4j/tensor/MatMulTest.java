@@ -29,28 +29,7 @@ class MatMulTest {
             MemorySegment.copy(MemorySegment.ofArray(ref.raw()), 0, data, 0, data.byteSize());
             Tensor w = new Tensor("w", type, new long[] {COLS, rows}, data);
             for (int[] shape : new int[][] {{1, 1}, {3, 3}, {8, 8}, {13, 13}, {2, 64}, {3, 64}, {4, 64}, {5, 64}, {11, 64}}) {
-                int tokens = shape[0], batchTokens = shape[1];
-                float[] x = new float[tokens * COLS];
-                Random random = new Random(tokens);
-                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-                QuantizedActivations rounded = new QuantizedActivations();
-                rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
-                float[] out = new float[tokens * rows];
-
-                MatMul.multiply(pool, w, x, tokens, batchTokens, out);
-
-                for (int t = 0; t < tokens; t++) {
-                    for (int o = 0; o < rows; o++) {
-                        double expected = 0, magnitude = 0;
-                        for (int i = 0; i < COLS; i++) {
-                            double term = (double) ref.values()[o * COLS + i] * rounded.values()[t * COLS + i];
-                            expected += term;
-                            magnitude += Math.abs(term);
-                        }
-                        assertThat((double) out[t * rows + o]).as("%s, %d tokens: token %d row %d", type, tokens, t, o)
-                                .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
-                    }
-                }
+                assertMultiplyGivesTheReferenceProduct(pool, w, ref.values(), shape[0], shape[1]);
             }
         }
     }
@@ -135,28 +114,36 @@ class MatMulTest {
             MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
             Tensor w = new Tensor("w", type, new long[] {cols, rows}, data);
             assertThat(w.rowBytes()).isGreaterThanOrEqualTo(SmallBatchKernel.MIN_ROW_BYTES);
-            for (int tokens : new int[] {2, 3, 4, 5, 7, 11}) {
-                float[] x = new float[tokens * cols];
-                Random random = new Random(tokens);
-                for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-                QuantizedActivations rounded = new QuantizedActivations();
-                rounded.quantize(ActivationFormat.of(type), x, tokens, cols, null);
-                float[] out = new float[tokens * rows];
+            for (int tokens : new int[] {2, 3, 4, 5, 7, 11}) assertMultiplyGivesTheReferenceProduct(pool, w, values, tokens, 64);
+        }
+    }
 
-                MatMul.multiply(pool, w, x, tokens, 64, out);
+    /**
+     * {@code tokens} Gaussian rows (out of a batch of {@code batchTokens}) times {@code w} give, within
+     * float rounding, the float64 product of {@code values} (w's rows dequantized by gguf-py) with
+     * the activations rounded for w's type.
+     */
+    private static void assertMultiplyGivesTheReferenceProduct(WorkerPool pool, Tensor w, float[] values, int tokens, int batchTokens) {
+        int cols = w.cols(), rows = w.rows();
+        float[] x = new float[tokens * cols];
+        Random random = new Random(tokens);
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        QuantizedActivations rounded = new QuantizedActivations();
+        rounded.quantize(ActivationFormat.of(w.type()), x, tokens, cols, null);
+        float[] out = new float[tokens * rows];
 
-                for (int t = 0; t < tokens; t++) {
-                    for (int o = 0; o < rows; o++) {
-                        double expected = 0, magnitude = 0;
-                        for (int i = 0; i < cols; i++) {
-                            double term = (double) values[o * cols + i] * rounded.values()[t * cols + i];
-                            expected += term;
-                            magnitude += Math.abs(term);
-                        }
-                        assertThat((double) out[t * rows + o]).as("%d tokens: token %d row %d", tokens, t, o)
-                                .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
-                    }
+        MatMul.multiply(pool, w, x, tokens, batchTokens, out);
+
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < rows; o++) {
+                double expected = 0, magnitude = 0;
+                for (int i = 0; i < cols; i++) {
+                    double term = (double) values[o * cols + i] * rounded.values()[t * cols + i];
+                    expected += term;
+                    magnitude += Math.abs(term);
                 }
+                assertThat((double) out[t * rows + o]).as("%s, %d tokens: token %d row %d", w.type(), tokens, t, o)
+                        .isCloseTo(expected, offset(1e-5 * magnitude + 1e-30));
             }
         }
     }
