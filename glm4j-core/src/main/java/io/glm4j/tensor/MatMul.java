@@ -151,7 +151,8 @@ public final class MatMul {
             groups = null;
             small = null;
         }
-        a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null && small == null ? quantized.laneOrder() : null);
+        // rows the small-batch kernel leaves over still take the int8 dot, so its lane order holds there too
+        a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
         return new Plan(kernel, quantized, groups, small, a, tiled, x);
     }
 
