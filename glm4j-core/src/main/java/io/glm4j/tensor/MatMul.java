@@ -13,8 +13,9 @@ import java.util.List;
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
- * 32 rows and up to four tokens per kernel call, up to its kernel's
- * {@link RowGroupKernel#tiledFromTokens} (for Q4_0, Q5_0 and Q4_K, at every batch size). A few
+ * 32 rows and up to four tokens per kernel call, at every batch size for Q4_0, Q5_0 and Q4_K; for
+ * Q8_0 and Q6_K up to {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from
+ * the groups ({@link GroupTiledMatMul}), so a repacked weight never reads its stored rows. A few
  * tokens of a large batch against long rows without groups go through the type's
  * {@link SmallBatchKernel} where it has one (Q8_0).
  */
@@ -52,7 +53,7 @@ public final class MatMul {
         checkShapes(w, x, tokens, out);
         Plan plan = plan(pool, w, x, tokens, batchTokens);
         if (plan.tiled()) {
-            TiledMatMul.multiply(pool, w, plan.kernel, plan.values(), tokens, out);
+            plan.tile(pool, w, tokens, out);
             return;
         }
         pool.forRange(plan.units(w), 1, (start, end) -> {
@@ -76,8 +77,8 @@ public final class MatMul {
         checkShapes(b, x, tokens, outB);
         Plan plan = plan(pool, a, x, tokens, batchTokens);
         if (plan.tiled()) {
-            TiledMatMul.multiply(pool, a, plan.kernel, plan.values(), tokens, outA);
-            TiledMatMul.multiply(pool, b, plan.kernel, plan.values(), tokens, outB);
+            plan.tile(pool, a, tokens, outA);
+            plan.tile(pool, b, tokens, outB);
             return;
         }
         int units = plan.units(a);
@@ -143,14 +144,12 @@ public final class MatMul {
         // a few tokens out of a large batch, without groups: weights decoded once into registers, where the type allows
         SmallBatchKernel small = groups == null && batchTokens >= TILED_FROM_TOKENS && tokens >= 2 && w.scales() == null
                 && w.rowBytes() >= SmallBatchKernel.MIN_ROW_BYTES ? SmallBatchKernel.of(w.type()) : null;
-        int tiledFrom = small != null ? small.tiledFromTokens() : groups != null ? groups.tiledFromTokens()
+        int tiledFrom = small != null ? small.tiledFromTokens()
+                : groups != null ? (groups instanceof RowGroupKernel.Tiling t ? t.tiledFromTokens() : Integer.MAX_VALUE)
                 : batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
         boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
-        if (tiled) {
-            groups = null;
-            small = null;
-        }
+        if (tiled) small = null; // groups stay: the tiles are decoded from them
         // rows the small-batch kernel leaves over still take the int8 dot, so its lane order holds there too
         a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
         return new Plan(kernel, quantized, groups, small, a, tiled, x);
@@ -165,6 +164,12 @@ public final class MatMul {
             QuantizedActivations activations, boolean tiled, float[] input) {
         float[] values() {
             return activations.values();
+        }
+
+        /** The whole product through float tiles: decoded from the groups where the weight has them, else from the stored rows. */
+        void tile(WorkerPool pool, Tensor w, int tokens, float[] out) {
+            if (groups instanceof RowGroupKernel.Tiling t) GroupTiledMatMul.multiply(pool, w, t, values(), tokens, out);
+            else TiledMatMul.multiply(pool, w, kernel, values(), tokens, out);
         }
 
         /** Units of work: runs of 16 rows, the last one possibly shorter; two groups (32 rows) when groups are read. */

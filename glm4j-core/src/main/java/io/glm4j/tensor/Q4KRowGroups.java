@@ -17,6 +17,9 @@ import jdk.incubator.vector.VectorOperators;
  * k holding bytes 2k and 2k+1 of every row, so lane 2r+p of a piece meets the broadcast activation
  * pair of value 2k+p (low nibble) or 32+2k+p (high nibble). A sub-block's sixteen products of at
  * most 15·127 fit a short lane; its row sums, widened to ints, meet their row's 6-bit scale.
+ *
+ * <p>Faster than float tiles at every batch size (ms for one expert matrix, groups against tiles:
+ * 4 tokens: 0.40 ms against 0.99 tiled; 64 tokens: 6.2 against 7.9).
  */
 final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
     static final Q4KRowGroups INSTANCE = new Q4KRowGroups();
@@ -24,12 +27,6 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
     private static final int DMIN = 2 * ROWS, SCALES = 4 * ROWS, MINS = SCALES + 8 * ROWS, QUANTS = MINS + 8 * ROWS;
     private static final int GROUP_BLOCK_BYTES = QUANTS + 128 * ROWS;
     private static final ValueLayout.OfShort LE_SHORT = HalfFloats.LE_SHORT;
-
-    /** Measured (ms for one expert matrix, groups against tiles): 4 tokens: 0.40 ms against 0.99 tiled; 64 tokens: 6.2 against 7.9. */
-    @Override
-    public int tiledFromTokens() {
-        return Integer.MAX_VALUE;
-    }
 
     @Override
     public long groupBytes(int cols) {

@@ -17,13 +17,6 @@ import java.lang.foreign.MemorySegment;
 interface RowGroupKernel {
     int ROWS = 16;
 
-    /**
-     * From how many tokens a matrix product is faster through dequantized tiles ({@link TiledMatMul})
-     * than through {@link #dot4}, measured on an expert-sized matrix (1408 × 4096, one thread);
-     * {@link Integer#MAX_VALUE} where the groups are faster at every batch size.
-     */
-    int tiledFromTokens();
-
     /** Bytes of one packed group of 16 rows of {@code cols} values. */
     long groupBytes(int cols);
 
@@ -65,6 +58,29 @@ interface RowGroupKernel {
     default void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
             float[] out, int o0, int o1) {
         dot4(groups, first, second, x, x0, x1, x1, x1, cols, out, o0, o1, o1, o1);
+    }
+
+    /**
+     * A kernel whose groups are slower than float tiles for large batches: from
+     * {@link #tiledFromTokens} tokens on, each group is decoded into a float tile that keeps its
+     * interleaved layout ({@link GroupTiledMatMul}), so a repacked matrix never reads its stored
+     * rows and they need not stay in memory. (The other kernels' groups are faster at every batch
+     * size.)
+     */
+    interface Tiling extends RowGroupKernel {
+        /**
+         * From how many tokens a matrix product is faster through tiles than through {@link #dot4},
+         * measured on an expert-sized matrix (1408 × 4096, one thread); never below
+         * {@link MatMul#TILED_FROM_TOKENS}, under which a batch gives each token its single-token result.
+         */
+        int tiledFromTokens();
+
+        /**
+         * The group at {@code group} as 16 rows of {@code cols} floats, interleaved as the groups
+         * are: value 2j+p of row r at {@code dst[32j + 2r + p]}; each value bit for bit what the
+         * type's {@link RowKernel#dequantize} gives for the stored row.
+         */
+        void dequantize(MemorySegment groups, long group, int cols, float[] dst);
     }
 
     /**

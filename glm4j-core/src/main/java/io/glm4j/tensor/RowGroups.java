@@ -4,9 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Weights repacked into groups of 16 interleaved rows ({@link RowGroupKernel}), for the types that
- * have such a kernel. A tensor keeps its stored rows as well: from its kernel's
- * {@link RowGroupKernel#tiledFromTokens} on (never for Q4_0, Q5_0 and Q4_K), a batch dequantizes tiles
- * from those instead of reading the groups.
+ * have such a kernel. Every product of a repacked matrix reads its groups, large batches through
+ * tiles decoded from them ({@link RowGroupKernel.Tiling}): its stored rows are never read again.
  */
 public final class RowGroups {
     /** The version of every type's group layout, kept in cache files: change it when any layout changes. */

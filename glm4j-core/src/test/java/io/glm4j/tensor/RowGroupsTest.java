@@ -46,10 +46,12 @@ class RowGroupsTest {
             return new Stack(new Tensor("stack", type, new long[] {COLS, ROWS, 2}, data), values);
         }
 
+        /** The stack repacked; its stored rows are then overwritten (fp16 scales that read as NaN), so a product that read them would show it. */
         Tensor repacked(Arena arena) {
             assertThat(RowGroups.supports(tensor)).isTrue();
             MemorySegment groups = arena.allocate(RowGroups.bytes(tensor));
             RowGroups.pack(tensor, 0, RowGroups.groupCount(tensor), groups);
+            tensor.data().fill((byte) 0x7F);
             return tensor.withGroups(groups);
         }
     }
@@ -63,7 +65,9 @@ class RowGroupsTest {
             for (int expert = 0; expert < 2; expert++) {
                 Tensor w = packed.slice(expert);
                 assertThat(w.groups()).isNotNull();
-                for (int tokens : new int[] {1, 3, 6, 9}) { // 6: four and two; 9: two steps of four tokens and one alone
+                // 6: four and two; 9: two steps of four tokens and one alone (for Q8_0 and Q6_K tiles: eight
+                // and a short block of one); 20: tiles of eight, eight and four
+                for (int tokens : new int[] {1, 3, 6, 9, 20}) {
                     float[] x = gaussian(tokens * COLS, tokens);
                     QuantizedActivations rounded = new QuantizedActivations();
                     rounded.quantize(ActivationFormat.of(type), x, tokens, COLS, null);
@@ -89,11 +93,32 @@ class RowGroupsTest {
     }
 
     @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q6_K"})
+    void aGroupDecodesToExactlyTheReferenceValuesOfItsRows(GgmlType type) {
+        try (Arena arena = Arena.ofShared()) {
+            Stack stack = Stack.of(type, 11, arena);
+            Tensor packed = stack.repacked(arena);
+            RowGroupKernel.Tiling kernel = (RowGroupKernel.Tiling) RowGroups.kernel(type);
+            float[] tile = new float[RowGroupKernel.ROWS * COLS];
+            for (int g = 0; g < RowGroups.groupCount(packed); g++) {
+                kernel.dequantize(packed.groups(), g * RowGroups.groupBytes(packed), COLS, tile);
+
+                float[] rows = new float[tile.length]; // value 2j+p of row r lies at 32j + 2r + p
+                for (int r = 0; r < RowGroupKernel.ROWS; r++) {
+                    for (int i = 0; i < COLS; i++) rows[r * COLS + i] = tile[32 * (i / 2) + 2 * r + i % 2];
+                }
+                int first = g * RowGroupKernel.ROWS * COLS;
+                assertThat(rows).as("%s group %d", type, g).containsExactly(java.util.Arrays.copyOfRange(stack.values(), first, first + tile.length));
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q6_K"})
     void eachTokenOfABatchGetsItsSingleTokenResult(GgmlType type) {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             Tensor w = Stack.of(type, 8, arena).repacked(arena).slice(1);
-            for (int tokens : new int[] {10, 11}) { // fours, then two or three left over
+            for (int tokens : new int[] {6, 7}) { // four, then two or three left over (from 8 tokens on, Q8_0 and Q6_K take tiles)
                 float[] x = gaussian(tokens * COLS, 9);
                 float[] batch = new float[tokens * ROWS];
                 MatMul.multiply(pool, w, x, tokens, batch);
