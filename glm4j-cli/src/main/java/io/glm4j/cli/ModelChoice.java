@@ -42,7 +42,7 @@ final class ModelChoice {
             path = DemoModel.path(pool());
         }
         LoadedModel loaded = LoadedModel.open(path, pool(), repack || repackDir != null ? repack(err, path) : null);
-        long size = loaded.fileSize();
+        long size = loaded.preloadBytes();
         if (!noPreload && size >= PRELOAD_FROM_BYTES) {
             ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
             loaded.preload(bar);

@@ -9,12 +9,17 @@ import io.glm4j.repack.Repack;
 import io.glm4j.repack.RowGroupFile;
 import io.glm4j.tensor.WorkerPool;
 import io.glm4j.tokenizer.Tokenizer;
+import io.glm4j.tensor.FileMapping;
+import io.glm4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Everything a model provides for generation: the network, its tokenizer, its chat template and the
@@ -22,8 +27,11 @@ import java.util.function.LongSupplier;
  * safetensors); both are memory-mapped, and closing this unmaps them.
  */
 public final class LoadedModel implements AutoCloseable {
-    /** The mapped files: how to close them, their size, their tensors' size, and how to read them into memory up front. */
-    private record Mapping(Runnable close, LongSupplier bytes, LongSupplier weightBytes, Consumer<LongConsumer> preload) {}
+    /**
+     * The mapped files: how to close them, their size, their tensors' size, and the parts worth
+     * reading into memory up front.
+     */
+    private record Mapping(Runnable close, LongSupplier bytes, LongSupplier weightBytes, Supplier<List<MemorySegment>> used) {}
 
     private final Path path;
     private final Mapping files;
@@ -76,16 +84,24 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** The model file and, if any, its row-group file: both closed, counted and preloaded together. */
+    /**
+     * The model file and, if any, its row-group file, closed and counted together. With groups, a
+     * repacked tensor's stored rows are never read, so only the other tensors and the groups are
+     * worth preloading: the memory a repacked model needs is about that of the model alone.
+     */
     private static Mapping mapping(GgufFile file, RowGroupFile groups) {
         LongSupplier weights = () -> file.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
-        if (groups == null) return new Mapping(file::close, file::fileSize, weights, file::preload);
+        if (groups == null) return new Mapping(file::close, file::fileSize, weights, () -> List.of(file.mapping()));
         return new Mapping(() -> {
             groups.close();
             file.close();
-        }, () -> file.fileSize() + groups.byteSize(), weights, progress -> {
-            file.preload(progress);
-            groups.preload(done -> progress.accept(file.fileSize() + done));
+        }, () -> file.fileSize() + groups.byteSize(), weights, () -> {
+            List<MemorySegment> used = new ArrayList<>();
+            for (Tensor t : file.tensors().values()) {
+                if (groups.attach(t).groups() == null) used.add(t.data());
+            }
+            used.add(groups.mapping());
+            return used;
         });
     }
 
@@ -97,7 +113,7 @@ public final class LoadedModel implements AutoCloseable {
             Tokenizer tokenizer = checkpoint.tokenizer();
             ChatTemplate template = new ChatTemplate(checkpoint.chatTemplate());
             Mapping files = new Mapping(checkpoint::close, checkpoint.shards()::byteSize, checkpoint.shards()::tensorBytes,
-                    checkpoint.shards()::preload);
+                    checkpoint.shards()::mappings);
             return new LoadedModel(directory, files, model, tokenizer, template, checkpoint.endOfGeneration(tokenizer));
         } catch (RuntimeException e) {
             checkpoint.close();
@@ -119,12 +135,18 @@ public final class LoadedModel implements AutoCloseable {
         return files.weightBytes().getAsLong();
     }
 
+    /** Bytes {@link #preload} reads: the files, less the stored rows of repacked tensors. */
+    public long preloadBytes() {
+        return files.used().get().stream().mapToLong(MemorySegment::byteSize).sum();
+    }
+
     /**
-     * Reads the model's files into the page cache now, reporting bytes done, so the first tokens do
-     * not wait on the disk (what a progress bar for opening a large model shows).
+     * Reads the parts of the model's files that computing reads into the page cache now, reporting
+     * bytes done (up to {@link #preloadBytes}), so the first tokens do not wait on the disk (what a
+     * progress bar for opening a large model shows).
      */
     public void preload(LongConsumer progress) {
-        files.preload().accept(progress);
+        FileMapping.preload(files.used().get(), progress);
     }
 
     public Glm4MoeModel model() {

@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongConsumer;
 
 /**
  * A GGUF model file (versions 2 and 3), memory-mapped. Opening reads only the header, metadata
@@ -137,12 +136,9 @@ public final class GgufFile implements AutoCloseable {
         return tensors.get(name);
     }
 
-    /**
-     * Reads the whole mapping into the page cache now, in chunks, reporting bytes done; so the first
-     * tokens do not wait on the disk (what a progress bar for opening a large model shows).
-     */
-    public void preload(LongConsumer progress) {
-        FileMapping.preload(mapping, progress);
+    /** The whole mapped file (what {@link FileMapping#preload} reads into memory up front). */
+    public MemorySegment mapping() {
+        return mapping;
     }
 
     public Metadata meta() {

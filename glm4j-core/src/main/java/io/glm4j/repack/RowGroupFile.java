@@ -107,9 +107,9 @@ public final class RowGroupFile implements AutoCloseable {
         return mapping.byteSize();
     }
 
-    /** Reads the file into the page cache now, in chunks, reporting bytes done. */
-    public void preload(LongConsumer progress) {
-        FileMapping.preload(mapping, progress);
+    /** The whole mapped file. */
+    public MemorySegment mapping() {
+        return mapping;
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongConsumer;
 
 /**
  * One safetensors file, memory-mapped: an 8-byte little-endian header length, a JSON header
@@ -149,9 +148,9 @@ public final class SafetensorsFile implements AutoCloseable {
         return mapping.byteSize();
     }
 
-    /** Reads the whole mapping into the page cache, in chunks, reporting bytes done after each. */
-    public void preload(LongConsumer progress) {
-        FileMapping.preload(mapping, progress);
+    /** The whole mapped file. */
+    public MemorySegment mapping() {
+        return mapping;
     }
 
     /** Every entry, in header order. */

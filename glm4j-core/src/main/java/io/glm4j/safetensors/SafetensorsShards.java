@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.glm4j.Glm4jException;
 import io.glm4j.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 
 /**
  * The weights of a Hugging Face checkpoint directory: {@code model.safetensors.index.json}, whose
@@ -128,14 +128,9 @@ public final class SafetensorsShards implements AutoCloseable {
         return shardOf.keySet().stream().map(this::entry).mapToLong(e -> e.end() - e.begin()).sum();
     }
 
-    /** Reads every shard into the page cache, reporting bytes done over all of them. */
-    public void preload(LongConsumer progress) {
-        long before = 0;
-        for (SafetensorsFile shard : shards) {
-            long base = before;
-            shard.preload(done -> progress.accept(base + done));
-            before += shard.fileSize();
-        }
+    /** Every shard's whole mapping, in the order first referenced. */
+    public List<MemorySegment> mappings() {
+        return shards.stream().map(SafetensorsFile::mapping).toList();
     }
 
     /** The shard files, in the order first referenced. */

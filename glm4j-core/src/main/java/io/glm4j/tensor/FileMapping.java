@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 
@@ -47,10 +48,18 @@ public final class FileMapping {
      * model shows).
      */
     public static void preload(MemorySegment mapping, LongConsumer progress) {
-        long chunk = 64L << 20;
-        for (long at = 0; at < mapping.byteSize(); at += chunk) {
-            mapping.asSlice(at, Math.min(chunk, mapping.byteSize() - at)).load();
-            progress.accept(Math.min(at + chunk, mapping.byteSize()));
+        preload(List.of(mapping), progress);
+    }
+
+    /** As {@link #preload(MemorySegment, LongConsumer)} for several parts of mappings, bytes done counted over all of them. */
+    public static void preload(List<MemorySegment> parts, LongConsumer progress) {
+        long chunk = 64L << 20, before = 0;
+        for (MemorySegment part : parts) {
+            for (long at = 0; at < part.byteSize(); at += chunk) {
+                part.asSlice(at, Math.min(chunk, part.byteSize() - at)).load();
+                progress.accept(before + Math.min(at + chunk, part.byteSize()));
+            }
+            before += part.byteSize();
         }
     }
 }

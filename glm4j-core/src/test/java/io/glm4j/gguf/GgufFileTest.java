@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.glm4j.Glm4jException;
 import io.glm4j.fixtures.Fixtures;
+import io.glm4j.tensor.FileMapping;
 import io.glm4j.tensor.GgmlType;
 import io.glm4j.tensor.Tensor;
 import java.io.IOException;
@@ -79,7 +80,7 @@ class GgufFileTest {
     void preloadReadsTheWholeFileAndReportsProgress() {
         try (GgufFile gguf = GgufFile.open(Fixtures.model("F32"))) {
             List<Long> reported = new ArrayList<>();
-            gguf.preload(reported::add);
+            FileMapping.preload(gguf.mapping(), reported::add);
             assertThat(reported).isSorted().last().isEqualTo(gguf.fileSize());
         }
     }

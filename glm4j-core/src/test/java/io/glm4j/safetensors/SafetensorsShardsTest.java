@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.glm4j.Glm4jException;
+import io.glm4j.tensor.FileMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class SafetensorsShardsTest {
     void preloadReadsEveryShardAndReportsProgressOverAll() {
         try (SafetensorsShards bf16 = SafetensorsShards.open(SafetensorsFileTest.HF.resolve("tiny-glm45air-bf16"))) {
             List<Long> reported = new ArrayList<>();
-            bf16.preload(reported::add);
+            FileMapping.preload(bf16.mappings(), reported::add);
             long total = bf16.files().stream().mapToLong(p -> p.toFile().length()).sum();
             assertThat(bf16.byteSize()).isEqualTo(total);
             assertThat(reported).isSorted().last().isEqualTo(total);
