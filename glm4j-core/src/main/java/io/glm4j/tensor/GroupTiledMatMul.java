@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,6 +24,8 @@ final class GroupTiledMatMul {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int ROWS = RowGroupKernel.ROWS;
+    private static final VectorShuffle<Float> NEIGHBOUR = VectorShuffle.fromOp(F, i -> i ^ 1), EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % 16);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, 0xFF00L);
     private static final ThreadLocal<float[]> TILES = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<long[]> PAIRS = ThreadLocal.withInitial(() -> new long[0]);
 
@@ -143,8 +147,10 @@ final class GroupTiledMatMul {
     /** Token k's 16 row sums, each the sum of its two lanes in {@code lanes[32k ...]}, to {@code out[(t+k)·outDim + o ...]}. */
     private static void addLanePairs(float[] lanes, int t, int n, float[] out, int outDim, int o) {
         for (int k = 0; k < n; k++) {
-            int row = (t + k) * outDim + o;
-            for (int r = 0; r < ROWS; r++) out[row + r] = lanes[32 * k + 2 * r] + lanes[32 * k + 2 * r + 1];
+            FloatVector low = FloatVector.fromArray(F, lanes, 32 * k), high = FloatVector.fromArray(F, lanes, 32 * k + 16);
+            low.add(low.rearrange(NEIGHBOUR)).rearrange(EVEN_LANES)
+                    .blend(high.add(high.rearrange(NEIGHBOUR)).rearrange(EVEN_LANES), UPPER_HALF)
+                    .intoArray(out, (t + k) * outDim + o);
         }
     }
 }
