@@ -21,7 +21,8 @@ final class ModelChoice {
     boolean noPreload;
 
     @Option(names = "--repack", description = "Also keep the model's Q4_0, Q5_0, Q8_0, Q4_K and Q6_K matrices repacked into groups of 16 rows, for faster decoding: "
-            + "built once into a cache file as large as those matrices (see --repack-dir) and memory-mapped like the model.")
+            + "built once into a cache file as large as those matrices (see --repack-dir), memory-mapped like the model and read instead of their stored rows, "
+            + "so it needs disk, not memory.")
     boolean repack;
 
     @Option(names = "--repack-dir", paramLabel = "DIR", description = "Where --repack keeps its files (default: glm4j's cache, $GLM4J_CACHE or ~/.cache/glm4j).")
