@@ -14,10 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * each group is decoded once into a float tile that keeps the groups' interleaved layout (pair
  * column j: value 2j+p of row r in lane 2r+p) and multiplied with every token, eight at a time
  * (four for a last block of at most four).
- * One pair of activations broadcast to all lanes meets the pair column's two vectors, so each
- * vector load of the tile feeds eight fused multiply-adds per vector and no sum crosses lanes
- * until a tile's 16 results are written. In cache this runs at 55 GMAC/s a core (the FMA peak is
- * 57), against 49–51 for {@link TiledMatMul}'s row-major tiles.
+ * A token's pair of activations, broadcast to all lanes, meets the pair column's two vectors, so
+ * the two vectors loaded feed sixteen fused multiply-adds and no sum crosses lanes until a tile's
+ * 16 results are written. In cache this runs at 55 GMAC/s a core (the FMA peak is 57), against
+ * 49–51 for {@link TiledMatMul}'s row-major tiles.
  */
 final class GroupTiledMatMul {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
