@@ -3,6 +3,7 @@ package io.glm4j.bench;
 import io.glm4j.tensor.GgmlType;
 import io.glm4j.tensor.MatMul;
 import io.glm4j.tensor.Quantizer;
+import io.glm4j.tensor.RowGroups;
 import io.glm4j.tensor.Tensor;
 import io.glm4j.tensor.WorkerPool;
 import java.lang.foreign.Arena;
@@ -27,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * One weight matrix times a batch of activations, as the model runs it: GLM-4.5-Air's hidden size
  * (4096 inputs) and an expert's width (1408 outputs) or, with {@code rows = 12288}, the query
  * projection, or with {@code rows = 151552} the output head, which streams from memory rather than the caches. {@code tokens = 1} is a decode step (int8 dot products per row), 4 an expert's share
- * of a 64-token prompt and 64 a prompt batch (tiles dequantized once, 4 × 4 register blocks).
+ * of a 64-token prompt and 64 a prompt batch (tiles dequantized once, 4 × 4 register blocks). With
+ * {@code repacked} the matrix is read through its row groups ({@code --repack}): 16 rows a vector
+ * for a few tokens, and for Q8_0 and Q6_K batches of 8 or more, tiles decoded from the groups.
  * Weights per second = rows · 4096 / score; weight bytes per second = that × bytes per weight.
  */
 @State(Scope.Benchmark)
@@ -51,6 +54,9 @@ public class MatMulBenchmark {
 
     @Param({"1", "2"})
     public int threads;
+
+    @Param({"false", "true"})
+    public boolean repacked;
 
     /** Inputs per row: the hidden size, or 12288 for the attention output projection. */
     @Param({"4096"})
@@ -79,6 +85,11 @@ public class MatMulBenchmark {
         }
         for (long r = distinct; r < rows; r++) MemorySegment.copy(data, (r % distinct) * rowBytes, data, r * rowBytes, rowBytes);
         weights = new Tensor("w", t, new long[] {cols, rows}, data);
+        if (repacked && RowGroups.supports(weights)) {
+            MemorySegment groups = arena.allocate(RowGroups.bytes(weights), 64);
+            RowGroups.pack(weights, 0, RowGroups.groupCount(weights), groups);
+            weights = weights.withGroups(groups);
+        }
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
         out = new float[tokens * rows];
