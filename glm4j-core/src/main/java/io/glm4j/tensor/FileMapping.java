@@ -43,15 +43,10 @@ public final class FileMapping {
     }
 
     /**
-     * Reads a whole mapping into the page cache now, 64 MB at a time, reporting bytes done after
-     * each; so the first tokens do not wait on the disk (what a progress bar for opening a large
-     * model shows).
+     * Reads mapped parts into the page cache now, 64 MB at a time, reporting bytes done over all of
+     * them after each; so the first tokens do not wait on the disk (what a progress bar for opening a
+     * large model shows).
      */
-    public static void preload(MemorySegment mapping, LongConsumer progress) {
-        preload(List.of(mapping), progress);
-    }
-
-    /** As {@link #preload(MemorySegment, LongConsumer)} for several parts of mappings, bytes done counted over all of them. */
     public static void preload(List<MemorySegment> parts, LongConsumer progress) {
         long chunk = 64L << 20, before = 0;
         for (MemorySegment part : parts) {

@@ -49,7 +49,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             for (int g = 0; g < 16; g++) {
                 FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, Int8Lanes.F, 0));
-                FloatVector low = scale.rearrange(Q8_0RowGroups.LOW_ROWS), high = scale.rearrange(Q8_0RowGroups.HIGH_ROWS);
+                FloatVector low = scale.rearrange(LOW_ROWS), high = scale.rearrange(HIGH_ROWS);
                 long at = base + QUANTS + (long) g * GROUP;
                 ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);

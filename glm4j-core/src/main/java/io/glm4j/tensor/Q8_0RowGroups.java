@@ -7,7 +7,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Q8_0 in groups of 16 rows. Per block column, 544 bytes (as many as the 16 blocks): the rows'
@@ -24,9 +23,6 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
     public int tiledFromTokens() {
         return 8;
     }
-
-    /** Lane 2r+p: lane r of a vector of 16 row scales (rows 0..7), and the same for rows 8..15. */
-    static final VectorShuffle<Float> LOW_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> i / 2), HIGH_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> 8 + i / 2);
 
     /** Each run widened to floats as it lies (lanes 2r+p) and scaled by its rows' d, as {@link Q8_0Kernel#dequantize} scales. */
     @Override

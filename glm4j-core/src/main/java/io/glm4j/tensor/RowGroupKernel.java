@@ -1,6 +1,7 @@
 package io.glm4j.tensor;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * A storage type repacked so that the blocks of {@link #ROWS} consecutive rows lie interleaved
@@ -16,6 +17,8 @@ import java.lang.foreign.MemorySegment;
  */
 interface RowGroupKernel {
     int ROWS = 16;
+    /** Lane 2r+p takes lane r of a vector of the 16 rows' values (rows 0..7), or lane 8+r (rows 8..15): a per-row scale spread over a group's lanes. */
+    VectorShuffle<Float> LOW_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> i / 2), HIGH_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> 8 + i / 2);
 
     /** Bytes of one packed group of 16 rows of {@code cols} values. */
     long groupBytes(int cols);

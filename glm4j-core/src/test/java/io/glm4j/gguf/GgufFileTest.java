@@ -80,7 +80,7 @@ class GgufFileTest {
     void preloadReadsTheWholeFileAndReportsProgress() {
         try (GgufFile gguf = GgufFile.open(Fixtures.model("F32"))) {
             List<Long> reported = new ArrayList<>();
-            FileMapping.preload(gguf.mapping(), reported::add);
+            FileMapping.preload(List.of(gguf.mapping()), reported::add);
             assertThat(reported).isSorted().last().isEqualTo(gguf.fileSize());
         }
     }
