@@ -76,8 +76,8 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             for (int i = 0; i < 5; i++) {
                 ShortVector t = ShortVector.fromMemorySegment(Int8Lanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 sum = sum.add(t.lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i]).reinterpretAsShorts()))
-                        .add(t.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts()))
-                        .add(t.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts()));
+                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts()))
+                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts()));
             }
             sum = sum.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2S, Int8Lanes.S, 0)).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 15]).reinterpretAsShorts()));
@@ -110,11 +110,11 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
                 ShortVector xb = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts();
                 ShortVector xc = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts();
                 sumA = sumA.add(tA.lanewise(VectorOperators.ASHR, 11).mul(xa))
-                        .add(tA.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(xb))
-                        .add(tA.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(xc));
+                        .add(tA.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xb))
+                        .add(tA.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xc));
                 sumB = sumB.add(tB.lanewise(VectorOperators.ASHR, 11).mul(xa))
-                        .add(tB.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11).mul(xb))
-                        .add(tB.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11).mul(xc));
+                        .add(tB.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xb))
+                        .add(tB.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xc));
             }
             ShortVector xl = IntVector.broadcast(Int8Lanes.I, pairs[xp + 15]).reinterpretAsShorts();
             sumA = sumA.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + LAST, ByteOrder.LITTLE_ENDIAN)
@@ -155,8 +155,8 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             for (int i = 0; i < 5; i++) {
                 ShortVector t = ShortVector.fromMemorySegment(Int8Lanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector va = t.lanewise(VectorOperators.ASHR, 11);
-                ShortVector vb = t.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 11);
-                ShortVector vc = t.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 11);
+                ShortVector vb = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11);
+                ShortVector vc = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11);
                 int m = 3 * i;
                 sum0 = sum0.add(va.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + m]).reinterpretAsShorts()))
                         .add(vb.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + m + 1]).reinterpretAsShorts()))
