@@ -85,11 +85,21 @@ public final class Glm4MoeModel {
     public Output forward(Batch batch, KvCache cache, boolean hiddenForAll) {
         validate(batch, cache);
         float[] x = embed(weights.tokenEmbedding(), batch.tokens(), scratch.get().floats(RESIDUAL, batch.size() * config.hiddenSize()));
-        for (int layer = 0; layer < config.blockCount(); layer++) {
-            decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
+        int rows = batch.size(), last = config.blockCount() - 1;
+        for (int layer = 0; layer <= last; layer++) {
+            LayerWeights w = weights.layers().get(layer);
+            attentionBlock(w, layer, x, batch, cache);
+            if (layer == last && !hiddenForAll && batch.logitRows() < rows) {
+                // every token has left its keys and values in the cache; only those whose logits are
+                // asked for need the last feed-forward block (as llama.cpp's output rows do)
+                x = selectRows(x, batch);
+                rows = batch.logitRows();
+            }
+            feedForwardBlock(w, x, rows);
         }
         commit(batch, cache);
-        return head(x, batch, weights.outputNorm(), weights.output(), hiddenForAll);
+        return hiddenForAll ? headForAll(x, batch, weights.outputNorm(), weights.output())
+                : head(x, rows, weights.outputNorm(), weights.output());
     }
 
     /**
@@ -115,9 +125,11 @@ public final class Glm4MoeModel {
         }
         float[] x = new float[n * h];
         MatMul.multiply(pool, w.ehProj(), joined, n, x);
-        decoderLayer(w.block(), 0, x, batch, nextnCache);
+        attentionBlock(w.block(), 0, x, batch, nextnCache);
+        if (batch.logitRows() < n) x = selectRows(x, batch); // as after the main model's last attention
+        feedForwardBlock(w.block(), x, batch.logitRows());
         commit(batch, nextnCache);
-        return head(x, batch, w.headNorm(), w.head(), false);
+        return head(x, batch.logitRows(), w.headNorm(), w.head());
     }
 
     /** A cache for the NextN block's one layer. */
@@ -129,29 +141,42 @@ public final class Glm4MoeModel {
         return !weights.nextn().isEmpty();
     }
 
-    /** One decoder layer in place on the residual stream {@code x}: attention, then dense or MoE FFN. */
-    private void decoderLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
-        int n = batch.size();
-        Scratch buffers = scratch.get();
-        float[] normed = buffers.floats(NORMED, x.length);
-        VectorMath.rmsNormRows(x, n, w.attention().inputNorm(), config.rmsEps(), normed);
+    /** A decoder layer's first half, in place on the residual stream {@code x} of every batch token: attention. */
+    private void attentionBlock(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
+        float[] normed = scratch.get().floats(NORMED, x.length);
+        VectorMath.rmsNormRows(x, batch.size(), w.attention().inputNorm(), config.rmsEps(), normed);
         VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, normed, batch, cache));
+    }
+
+    /** Its second half, in place on the first {@code n} rows of {@code x}: the dense or MoE feed-forward block. */
+    private void feedForwardBlock(LayerWeights w, float[] x, int n) {
+        if (n == 0) return;
+        Scratch buffers = scratch.get();
+        int length = n * config.hiddenSize();
+        float[] normed = buffers.floats(NORMED, length);
         VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps(), normed);
         VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), normed, n)
-                : FeedForward.forward(pool, w.dense(), normed, n, n, buffers.floats(DENSE_OUT, x.length)));
+                : FeedForward.forward(pool, w.dense(), normed, n, n, buffers.floats(DENSE_OUT, length)));
     }
 
     private static void commit(Batch batch, KvCache cache) {
         for (int t = 0; t < batch.size(); t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
     }
 
-    /** Final norm and LM head for the tokens that want logits (the norm for all tokens if asked). */
-    private Output head(float[] x, Batch batch, float[] norm, Tensor output, boolean hiddenForAll) {
-        int rows = batch.logitRows();
-        float[] normed = VectorMath.rmsNormRows(hiddenForAll ? x : selectRows(x, batch), hiddenForAll ? batch.size() : rows, norm, config.rmsEps());
-        float[] headInput = hiddenForAll ? selectRows(normed, batch) : normed;
+    /** Final norm and LM head for {@code rows} rows of {@code x}, those of the tokens that want logits. */
+    private Output head(float[] x, int rows, float[] norm, Tensor output) {
+        float[] normed = VectorMath.rmsNormRows(x, rows, norm, config.rmsEps());
         float[] logits = new float[rows * config.vocabSize()];
-        MatMul.multiply(pool, output, headInput, rows, logits);
+        MatMul.multiply(pool, output, normed, rows, logits);
+        return new Output(rows, normed, logits, config.vocabSize());
+    }
+
+    /** As {@link #head}, {@code x} holding every batch token: the final norm for all of them, logits where asked. */
+    private Output headForAll(float[] x, Batch batch, float[] norm, Tensor output) {
+        float[] normed = VectorMath.rmsNormRows(x, batch.size(), norm, config.rmsEps());
+        int rows = batch.logitRows();
+        float[] logits = new float[rows * config.vocabSize()];
+        MatMul.multiply(pool, output, selectRows(normed, batch), rows, logits);
         return new Output(rows, normed, logits, config.vocabSize());
     }
 

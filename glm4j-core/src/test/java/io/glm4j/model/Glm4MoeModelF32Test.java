@@ -92,6 +92,21 @@ class Glm4MoeModelF32Test {
     }
 
     @Test
+    void aPromptWhoseLastTokenAloneWantsLogitsGetsThatRowOfTheFullPass() {
+        Golden.Prompt p = prompts.get(3);
+        int[] tokens = p.tokens();
+        int h = model.config().hiddenSize();
+        Glm4MoeModel.Output all = model.forward(Batch.of(0, 0, tokens, true), model.newCache(64, 1));
+        KvCache cache = model.newCache(64, 1);
+        Glm4MoeModel.Output last = model.forward(Batch.of(0, 0, tokens, false), cache);
+        assertThat(last.rows()).isEqualTo(1);
+        assertThat(last.logitsRow(0)).containsExactly(all.logitsRow(tokens.length - 1), within(1e-5f));
+        assertThat(last.hidden()).containsExactly(Arrays.copyOfRange(all.hidden(), (tokens.length - 1) * h, tokens.length * h), within(1e-5f));
+        assertThat(last.logitsRow(0)).containsExactly(p.matrix("logits")[tokens.length - 1], within(1e-3f));
+        assertThat(cache.length(0)).isEqualTo(tokens.length);
+    }
+
+    @Test
     void truncatingTheCacheRollsASequenceBack() {
         int[] tokens = prompts.get(0).tokens();
         KvCache cache = model.newCache(64, 1);
