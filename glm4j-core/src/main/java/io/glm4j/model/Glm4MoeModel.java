@@ -85,21 +85,16 @@ public final class Glm4MoeModel {
     public Output forward(Batch batch, KvCache cache, boolean hiddenForAll) {
         validate(batch, cache);
         float[] x = embed(weights.tokenEmbedding(), batch.tokens(), scratch.get().floats(RESIDUAL, batch.size() * config.hiddenSize()));
-        int rows = batch.size(), last = config.blockCount() - 1;
-        for (int layer = 0; layer <= last; layer++) {
-            LayerWeights w = weights.layers().get(layer);
-            attentionBlock(w, layer, x, batch, cache);
-            if (layer == last && !hiddenForAll && batch.logitRows() < rows) {
-                // every token has left its keys and values in the cache; only those whose logits are
-                // asked for need the last feed-forward block (as llama.cpp's output rows do)
-                x = selectRows(x, batch);
-                rows = batch.logitRows();
-            }
-            feedForwardBlock(w, x, rows);
+        int last = config.blockCount() - 1;
+        for (int layer = 0; layer < last; layer++) decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
+        if (hiddenForAll) {
+            decoderLayer(weights.layers().get(last), last, x, batch, cache);
+            commit(batch, cache);
+            return headForAll(x, batch, weights.outputNorm(), weights.output());
         }
+        float[] out = outputLayer(weights.layers().get(last), last, x, batch, cache);
         commit(batch, cache);
-        return hiddenForAll ? headForAll(x, batch, weights.outputNorm(), weights.output())
-                : head(x, rows, weights.outputNorm(), weights.output());
+        return head(out, batch.logitRows(), weights.outputNorm(), weights.output());
     }
 
     /**
@@ -125,11 +120,9 @@ public final class Glm4MoeModel {
         }
         float[] x = new float[n * h];
         MatMul.multiply(pool, w.ehProj(), joined, n, x);
-        attentionBlock(w.block(), 0, x, batch, nextnCache);
-        if (batch.logitRows() < n) x = selectRows(x, batch); // as after the main model's last attention
-        feedForwardBlock(w.block(), x, batch.logitRows());
+        float[] out = outputLayer(w.block(), 0, x, batch, nextnCache);
         commit(batch, nextnCache);
-        return head(x, batch.logitRows(), w.headNorm(), w.head());
+        return head(out, batch.logitRows(), w.headNorm(), w.head());
     }
 
     /** A cache for the NextN block's one layer. */
@@ -139,6 +132,24 @@ public final class Glm4MoeModel {
 
     public boolean hasNextN() {
         return !weights.nextn().isEmpty();
+    }
+
+    /** One decoder layer in place on the residual stream {@code x} of every batch token. */
+    private void decoderLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
+        attentionBlock(w, cacheLayer, x, batch, cache);
+        feedForwardBlock(w, x, batch.size());
+    }
+
+    /**
+     * The layer before a head: attention for every token, which leaves its keys and values in the
+     * cache, then the feed-forward block only for the rows whose logits are asked for (as llama.cpp's
+     * output rows do), since no other row is read again. Returns those rows.
+     */
+    private float[] outputLayer(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
+        attentionBlock(w, cacheLayer, x, batch, cache);
+        float[] rows = batch.logitRows() < batch.size() ? selectRows(x, batch) : x;
+        feedForwardBlock(w, rows, batch.logitRows());
+        return rows;
     }
 
     /** A decoder layer's first half, in place on the residual stream {@code x} of every batch token: attention. */

@@ -48,6 +48,25 @@ class NextNTest {
     }
 
     @Test
+    void aBatchWhoseLastTokenAloneWantsLogitsGetsTheReferenceRowAndFillsTheCache() {
+        Golden.Prompt p = Fixtures.golden("F32").prompts().get(2);
+        JsonNode mtp = p.json().get("mtp");
+        int[] sequence = Golden.ints(mtp.get("sequence"));
+        int[] next = Golden.ints(mtp.get("next_tokens"));
+        int n = sequence.length;
+        float[] hidden = model.forward(Batch.of(0, 0, sequence, true), model.newCache(n, 1)).hidden();
+        float[][] expected = p.golden().matrix(mtp.get("logits"));
+        KvCache cache = model.newNextNCache(KvCacheType.F32, n, 1);
+        Glm4MoeModel.Output draft = model.forwardNextN(Batch.of(0, 0, Arrays.copyOf(next, n - 1), false), hidden, cache);
+        assertThat(draft.rows()).isEqualTo(1);
+        assertThat(draft.logitsRow(0)).containsExactly(expected[n - 2], within(1e-3f));
+        int h = model.config().hiddenSize();
+        Glm4MoeModel.Output step = model.forwardNextN(Batch.of(0, n - 1, new int[] {next[n - 1]}, true),
+                Arrays.copyOfRange(hidden, (n - 1) * h, n * h), cache);
+        assertThat(step.logitsRow(0)).containsExactly(expected[n - 1], within(1e-3f));
+    }
+
+    @Test
     void stepByStepDraftingEqualsOneBatch() {
         Golden.Prompt p = Fixtures.golden("F32").prompts().get(2);
         JsonNode mtp = p.json().get("mtp");
