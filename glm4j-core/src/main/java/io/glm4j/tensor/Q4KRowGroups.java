@@ -93,12 +93,10 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
             // the rows' fp16 d and dmin widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector dmin = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc);
             acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc);
         }
@@ -165,12 +163,10 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector dmin = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             float dx = xd[(x0 >> 8) + b];
             acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc0);
             acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc0);

@@ -87,8 +87,7 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
@@ -127,15 +126,13 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             accA = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accA);
             w = sumB.reinterpretAsInts();
             rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             accB = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accB);
         }
         accA.intoArray(out, outOffset);
@@ -179,8 +176,7 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             sum3 = sum3.add(last.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + 15]).reinterpretAsShorts()));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             // per token as in dot: lanes 2r and 2r+1 into int lane r, scaled by the rows' and the token's d
             IntVector w = sum0.reinterpretAsInts();
             acc0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))

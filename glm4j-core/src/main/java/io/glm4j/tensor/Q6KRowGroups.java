@@ -49,8 +49,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             for (int g = 0; g < 16; g++) {
                 FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, Int8Lanes.F, 0));
@@ -154,8 +153,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             // the rows' fp16 d widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 8) + b]), acc);
         }
         acc.intoArray(out, outOffset);
@@ -225,8 +223,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 8) + b]), acc0);
             acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 8) + b]), acc1);
         }

@@ -32,8 +32,7 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), then spread over lanes 2r and 2r+1
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             FloatVector low = d.rearrange(LOW_ROWS), high = d.rearrange(HIGH_ROWS);
             for (int j = 0; j < 16; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN);
@@ -82,8 +81,7 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
@@ -119,8 +117,7 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc0 = ((FloatVector) rowSums0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 5) + b]), acc0);
             acc1 = ((FloatVector) rowSums1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 5) + b]), acc1);
             acc2 = ((FloatVector) rowSums2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x2 >> 5) + b]), acc2);

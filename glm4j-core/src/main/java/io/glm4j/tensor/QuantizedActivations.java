@@ -23,6 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class QuantizedActivations {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> PAIRS_OF_BLOCK = IntVector.SPECIES_256;
     private static final float ROUNDING = 0x1.8p23f;
     /** Below this many values (a few tokens) the blocks are rounded on the calling thread. */
     private static final int PARALLEL_FROM_VALUES = 1 << 16;
@@ -33,6 +34,7 @@ final class QuantizedActivations {
     private float[] scales = new float[0];
     private int[] sums16 = new int[0];
     private int[] pairs = new int[0];
+    private int[] nibblePairs = new int[0];
     private float[] offsetSums = new float[0];
     private float[] source;
     private ActivationFormat format;
@@ -72,6 +74,7 @@ final class QuantizedActivations {
             quants = new short[n];
             sums16 = new int[n / 16];
             pairs = new int[n / 2];
+            nibblePairs = new int[n / 4];
         }
         if (scales.length < n / block) {
             scales = new float[n / block];
@@ -123,6 +126,9 @@ final class QuantizedActivations {
             if (ordered != null) for (int i = 0; i < block; i++) quants[base + laneOrder[i]] = ordered[i];
             if (format == ActivationFormat.Q8_0) { // Q8_1's s, see offsetSums
                 offsetSums[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f * (sums16[2 * b] + sums16[2 * b + 1])));
+                ShortVector lowPairs = IntVector.fromArray(PAIRS_OF_BLOCK, pairs, base >> 1).reinterpretAsShorts();
+                ShortVector highPairs = IntVector.fromArray(PAIRS_OF_BLOCK, pairs, (base >> 1) + 8).reinterpretAsShorts();
+                highPairs.sub(lowPairs.lanewise(VectorOperators.LSHL, 4)).reinterpretAsInts().intoArray(nibblePairs, base >> 2);
             }
         }
     }
@@ -160,6 +166,16 @@ final class QuantizedActivations {
     /** Int k holds quants 2k (low half) and 2k+1 (high half), in natural order whatever the lane order. */
     int[] pairs() {
         return pairs;
+    }
+
+    /**
+     * For a Q8_0 row, int 8b+j holds, as two shorts that wrap, the pair of quants 32b+2j+16 and
+     * 32b+2j+17 minus 16 times the pair 32b+2j and 32b+2j+1. With q = lo + 16·hi a byte of two
+     * nibbles, q·(x₀, x₁) + hi·(x₁₆ − 16·x₀, x₁₇ − 16·x₁) = lo·(x₀, x₁) + hi·(x₁₆, x₁₇): a kernel
+     * multiplies the whole byte and its top nibble, never masking the low one (see {@link Q4_0RowGroups}).
+     */
+    int[] nibblePairs() {
+        return nibblePairs;
     }
 
     /** Q8_1's per-block {@code s = d·Σq} (d before its float16 rounding), for the Q4_1 and Q5_1 dots. */

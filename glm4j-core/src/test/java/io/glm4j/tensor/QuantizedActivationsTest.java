@@ -85,6 +85,10 @@ class QuantizedActivationsTest {
             assertQuant(a, 32 * b + i, q, d);
         }
         assertThat(a.offsetSums()[b]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(amax / 127f * sum)));
+        for (int j = 0; j < 16; j++) { // quant 16+j minus 16 × quant j, wrapped to a short
+            int low = 32 * b + j, pair = a.nibblePairs()[8 * b + j / 2];
+            assertThat((short) (pair >> 16 * (j & 1))).as("nibble pair half %d", low).isEqualTo((short) (a.quants()[low + 16] - 16 * a.quants()[low]));
+        }
     }
 
     private static void assertQ8_KBlock(float[] x, int b, QuantizedActivations a) {

@@ -154,6 +154,59 @@ class RowGroupsTest {
         }
     }
 
+    /**
+     * Q4_0's kernels multiply whole bytes and let the short sums wrap: nibbles of 15 against
+     * quants of ±127 (the largest products), and fp16 scales that are negative, subnormal or the
+     * largest finite, still give the exact dot products.
+     */
+    @Test
+    void q4_0ExtremeNibblesAndScalesStayExact() {
+        GgmlType type = GgmlType.Q4_0;
+        short[] scales = {0x3C00, (short) 0xBC00, 0x0001, (short) 0x83FF, 0x7BFF, (short) 0x8000, 0x2E66};
+        int blocksPerRow = COLS / 32, rows = RowGroupKernel.ROWS;
+        byte[] raw = new byte[Math.toIntExact(type.bytesFor((long) rows * COLS))];
+        float[] values = new float[rows * COLS];
+        Random random = new Random(12);
+        for (int b = 0; b < rows * blocksPerRow; b++) {
+            short d = scales[b % scales.length];
+            raw[18 * b] = (byte) d;
+            raw[18 * b + 1] = (byte) (d >> 8);
+            for (int i = 0; i < 16; i++) {
+                int lo = switch (b % 4) { case 0 -> 15; case 1 -> 0; default -> random.nextInt(16); };
+                int hi = switch (b % 4) { case 0, 1 -> 15; case 2 -> 0; default -> random.nextInt(16); };
+                raw[18 * b + 2 + i] = (byte) (lo | hi << 4);
+                values[32 * b + i] = Float.float16ToFloat(d) * (lo - 8);
+                values[32 * b + 16 + i] = Float.float16ToFloat(d) * (hi - 8);
+            }
+        }
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(raw.length);
+            MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
+            Tensor stored = new Tensor("extremes", type, new long[] {COLS, rows}, data);
+            MemorySegment groups = arena.allocate(RowGroups.bytes(stored));
+            RowGroups.pack(stored, 0, RowGroups.groupCount(stored), groups);
+            Tensor w = stored.withGroups(groups);
+            float[] x = new float[5 * COLS]; // every quant ±127: all +, all −, low half − and high half +, and the reverse, then mixed
+            for (int i = 0; i < x.length; i++) {
+                int t = i / COLS, k = i % 32;
+                x[i] = switch (t) { case 0 -> 1f; case 1 -> -1f; case 2 -> k < 16 ? -1f : 1f; case 3 -> k < 16 ? 1f : -1f; default -> random.nextBoolean() ? 1f : -1f; };
+            }
+            QuantizedActivations rounded = new QuantizedActivations();
+            rounded.quantize(ActivationFormat.of(type), x, 5, COLS, null);
+            for (int tokens : new int[] {1, 5}) {
+                float[] out = new float[tokens * rows];
+                MatMul.multiply(pool, w, x, tokens, out);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        double expected = 0;
+                        for (int i = 0; i < COLS; i++) expected += (double) values[r * COLS + i] * rounded.values()[t * COLS + i];
+                        assertThat((double) out[t * rows + r]).as("%d tokens: token %d row %d", tokens, t, r).isCloseTo(expected, offset(1e-5 * Math.abs(expected) + 1e-3));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void onlyWholeGroupsOfRowsAreRepacked() {
         GgmlType type = GgmlType.Q4_0;
