@@ -13,7 +13,7 @@ import java.util.List;
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
- * 32 rows and up to four tokens per kernel call, at every batch size for Q4_0, Q5_0 and Q4_K; for
+ * 64 rows of one token or 32 rows and up to four tokens per kernel call, at every batch size for Q4_0, Q5_0 and Q4_K; for
  * Q8_0 and Q6_K up to {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from
  * the groups ({@link GroupTiledMatMul}), so a repacked weight never reads its stored rows. A few
  * tokens of a large batch against long rows without groups go through the type's
@@ -56,7 +56,7 @@ public final class MatMul {
             plan.tile(pool, w, tokens, out);
             return;
         }
-        pool.forRange(plan.units(w), 1, (start, end) -> {
+        pool.forRange(plan.units(w, tokens), 1, (start, end) -> {
             for (int u = start; u < end; u++) plan.unit(w, u, tokens, out);
         });
     }
@@ -81,7 +81,7 @@ public final class MatMul {
             plan.tile(pool, b, tokens, outB);
             return;
         }
-        int units = plan.units(a);
+        int units = plan.units(a, tokens);
         pool.forRange(2 * units, 1, (start, end) -> {
             for (int u = start; u < end; u++) {
                 if (u < units) plan.unit(a, u, tokens, outA);
@@ -103,7 +103,7 @@ public final class MatMul {
         for (int i = 0; i < w.length; i++) {
             checkShapes(w[i], x[i], 1, out[i]);
             plans[i] = planShared(w[i], x[i], plans, i, buffers);
-            firstUnit[i + 1] = firstUnit[i] + plans[i].units(w[i]);
+            firstUnit[i + 1] = firstUnit[i] + plans[i].units(w[i], 1);
         }
         pool.forRange(firstUnit[w.length], 1, (start, end) -> {
             int m = 0;
@@ -158,7 +158,8 @@ public final class MatMul {
     /**
      * How one call multiplies: the kernel, its int8 form if used, its row-group form if the weight
      * has one and it is read, the rounded activations and the input they came from. The work is
-     * shared out in runs of 16 rows, or of two groups (32 rows) when groups are read.
+     * shared out in runs of 16 rows, or when groups are read of two groups (32 rows), four for
+     * one token.
      */
     private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, SmallBatchKernel small,
             QuantizedActivations activations, boolean tiled, float[] input) {
@@ -172,13 +173,17 @@ public final class MatMul {
             else TiledMatMul.multiply(pool, w, kernel, values(), tokens, out);
         }
 
-        /** Units of work: runs of 16 rows, the last one possibly shorter; two groups (32 rows) when groups are read. */
-        int units(Tensor w) {
-            int rows = groups != null ? 2 * RowGroupKernel.ROWS : RowGroupKernel.ROWS;
+        /** Units of work: runs of 16 rows, the last one possibly shorter; when groups are read, two groups (32 rows), four for one token. */
+        int units(Tensor w, int tokens) {
+            int rows = groups == null ? RowGroupKernel.ROWS : tokens == 1 ? 4 * RowGroupKernel.ROWS : 2 * RowGroupKernel.ROWS;
             return (w.rows() + rows - 1) / rows;
         }
 
         void unit(Tensor w, int u, int tokens, float[] out) {
+            if (groups != null && tokens == 1) {
+                groupQuad(w, 4 * u, out);
+                return;
+            }
             if (groups != null) {
                 groupPair(w, 2 * u, tokens, out);
                 return;
@@ -212,6 +217,18 @@ public final class MatMul {
                         out, t * rows + o, (t + 1) * rows + o, last * rows + o, last * rows + o);
                 default -> { }
             }
+        }
+
+        /** Groups g..g+3 against one token; a matrix's last one to three groups as pairs and a lone group. */
+        private void groupQuad(Tensor w, int g, float[] out) {
+            int left = w.rows() / RowGroupKernel.ROWS - g;
+            if (left >= 4) {
+                long bytes = groups.groupBytes(w.cols());
+                groups.dotQuad(w.groups(), g * bytes, bytes, activations, 0, w.cols(), out, g * RowGroupKernel.ROWS);
+                return;
+            }
+            groupPair(w, g, 1, out);
+            if (left == 3) groupPair(w, g + 2, 1, out);
         }
 
         /**

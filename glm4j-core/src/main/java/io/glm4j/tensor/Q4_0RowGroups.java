@@ -123,6 +123,62 @@ final class Q4_0RowGroups implements RowGroupKernel {
     }
 
     @Override
+    public void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs(), nibbles = x.nibblePairs();
+        float[] xd = x.scales();
+        int[] sums = x.sums16();
+        FloatVector accA = FloatVector.zero(Int8Lanes.F), accB = accA, accC = accA, accD = accA;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
+            long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = baseA + groupBytes, baseC = baseB + groupBytes, baseD = baseC + groupBytes;
+            int xp = (xOffset >> 1) + b * 16, yp = (xOffset >> 2) + b * 8;
+            ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA, sumC = sumA, sumD = sumA;
+            for (int j = 0; j < 8; j++) {
+                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[yp + j]).reinterpretAsShorts();
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                sumA = sumA.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
+                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                sumB = sumB.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
+                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseC + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                sumC = sumC.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
+                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseD + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                sumD = sumD.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
+            }
+            // per group as in dot
+            int xb = (xOffset >> 5) + b;
+            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]), offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            IntVector w = sumA.reinterpretAsInts();
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            accA = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accA);
+            w = sumB.reinterpretAsInts();
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            accB = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accB);
+            w = sumC.reinterpretAsInts();
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseC, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            accC = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accC);
+            w = sumD.reinterpretAsInts();
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseD, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            accD = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accD);
+        }
+        accA.intoArray(out, outOffset);
+        accB.intoArray(out, outOffset + ROWS);
+        accC.intoArray(out, outOffset + 2 * ROWS);
+        accD.intoArray(out, outOffset + 3 * ROWS);
+    }
+
+    @Override
     public void dot2(MemorySegment groups, long first, long second, QuantizedActivations x, int x0, int x1, int cols,
             float[] out, int o0, int o1) {
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();

@@ -59,6 +59,19 @@ interface RowGroupKernel {
     }
 
     /**
+     * {@link #dot} for the four consecutive groups from {@code first}, {@code groupBytes} apart, and
+     * one token: their results one after another from {@code outOffset}; bit for bit what
+     * {@link #dot} gives. A decode step's product reads its groups four at a time, so each thread
+     * keeps four streams of weights going through memory, and a row of short groups (an expert's
+     * down matrix) restarts them half as often. By default {@link #dotPair} on each half; Q4_0
+     * reads all four at once.
+     */
+    default void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        dotPair(groups, first, first + groupBytes, x, xOffset, cols, out, outOffset);
+        dotPair(groups, first + 2 * groupBytes, first + 3 * groupBytes, x, xOffset, cols, out, outOffset + 2 * ROWS);
+    }
+
+    /**
      * {@link #dot4} for two tokens (an expert's two tokens left over after fours), bit for bit what
      * {@link #dot} gives. By default through {@link #dot4} with the second token given three times,
      * its results landing three times in the same place; kernels that compute two tokens in about

@@ -21,14 +21,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RowGroupsTest {
     private static final int COLS = 512;
-    private static final int ROWS = 3 * RowGroupKernel.ROWS; // odd: the last group of a matrix goes alone
+    /** Seven groups: one token reads four at once, then two, then the last alone; batches read pairs and the last alone. */
+    private static final int ROWS = 7 * RowGroupKernel.ROWS;
 
     @BeforeEach
     void needsWideVectors() {
         Assumptions.assumeTrue(Int8Lanes.AVAILABLE, "row-group kernels need 512-bit vectors");
     }
 
-    /** A stack of two 48-row experts whose blocks are reference blocks picked at random, with their gguf-py values. */
+    /** A stack of two 112-row experts whose blocks are reference blocks picked at random, with their gguf-py values. */
     private record Stack(Tensor tensor, float[] values) {
         static Stack of(GgmlType type, int seed, Arena arena) {
             ReferenceBlocks ref = ReferenceBlocks.load(type);
@@ -163,7 +164,7 @@ class RowGroupsTest {
     void q4_0ExtremeNibblesAndScalesStayExact() {
         GgmlType type = GgmlType.Q4_0;
         short[] scales = {0x3C00, (short) 0xBC00, 0x0001, (short) 0x83FF, 0x7BFF, (short) 0x8000, 0x2E66};
-        int blocksPerRow = COLS / 32, rows = RowGroupKernel.ROWS;
+        int blocksPerRow = COLS / 32, rows = 5 * RowGroupKernel.ROWS; // four groups at once and one alone
         byte[] raw = new byte[Math.toIntExact(type.bytesFor((long) rows * COLS))];
         float[] values = new float[rows * COLS];
         Random random = new Random(12);
