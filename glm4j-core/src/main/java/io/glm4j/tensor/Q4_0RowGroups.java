@@ -29,6 +29,8 @@ import jdk.incubator.vector.VectorOperators;
 final class Q4_0RowGroups implements RowGroupKernel {
     static final Q4_0RowGroups INSTANCE = new Q4_0RowGroups();
     private static final int BLOCK_BYTES = 18, GROUP_BLOCK_BYTES = ROWS * BLOCK_BYTES, QUANTS = 2 * ROWS;
+    /** Groups up to this long (2048 columns) are read one after another in a decode step (see {@link #dotQuad}). */
+    private static final long ONE_STREAM_UP_TO_BYTES = 64 * GROUP_BLOCK_BYTES;
 
     @Override
     public long groupBytes(int cols) {
@@ -122,8 +124,18 @@ final class Q4_0RowGroups implements RowGroupKernel {
         accB.intoArray(out, outOffset + ROWS);
     }
 
+    /**
+     * Four streams at once pay on long rows (two threads from memory, against a bare read loop:
+     * 4096 columns 0.79 against 0.59 for one group after another, 12288 0.90 against 0.62), one
+     * stream on short ones, whose groups end before four streams get going (1408 columns, an
+     * expert's down matrix: 1.0 against 0.82; 2048: 0.98 against 0.87).
+     */
     @Override
     public void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        if (groupBytes <= ONE_STREAM_UP_TO_BYTES) {
+            for (int i = 0; i < 4; i++) dot(groups, first + i * groupBytes, x, xOffset, cols, out, outOffset + i * ROWS);
+            return;
+        }
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();

@@ -158,15 +158,17 @@ class RowGroupsTest {
     /**
      * Q4_0's kernels multiply whole bytes and let the short sums wrap: nibbles of 15 against
      * quants of ±127 (the largest products), and fp16 scales that are negative, subnormal or the
-     * largest finite, still give the exact dot products.
+     * largest finite, still give the exact dot products: short rows, whose groups one token reads
+     * one after another, and long ones, read four at once.
      */
-    @Test
-    void q4_0ExtremeNibblesAndScalesStayExact() {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {COLS, 4096})
+    void q4_0ExtremeNibblesAndScalesStayExact(int cols) {
         GgmlType type = GgmlType.Q4_0;
         short[] scales = {0x3C00, (short) 0xBC00, 0x0001, (short) 0x83FF, 0x7BFF, (short) 0x8000, 0x2E66};
-        int blocksPerRow = COLS / 32, rows = 5 * RowGroupKernel.ROWS; // four groups at once and one alone
-        byte[] raw = new byte[Math.toIntExact(type.bytesFor((long) rows * COLS))];
-        float[] values = new float[rows * COLS];
+        int blocksPerRow = cols / 32, rows = 5 * RowGroupKernel.ROWS; // four groups at once and one alone
+        byte[] raw = new byte[Math.toIntExact(type.bytesFor((long) rows * cols))];
+        float[] values = new float[rows * cols];
         Random random = new Random(12);
         for (int b = 0; b < rows * blocksPerRow; b++) {
             short d = scales[b % scales.length];
@@ -183,24 +185,24 @@ class RowGroupsTest {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             MemorySegment data = arena.allocate(raw.length);
             MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
-            Tensor stored = new Tensor("extremes", type, new long[] {COLS, rows}, data);
+            Tensor stored = new Tensor("extremes", type, new long[] {cols, rows}, data);
             MemorySegment groups = arena.allocate(RowGroups.bytes(stored));
             RowGroups.pack(stored, 0, RowGroups.groupCount(stored), groups);
             Tensor w = stored.withGroups(groups);
-            float[] x = new float[5 * COLS]; // every quant ±127: all +, all −, low half − and high half +, and the reverse, then mixed
+            float[] x = new float[5 * cols]; // every quant ±127: all +, all −, low half − and high half +, and the reverse, then mixed
             for (int i = 0; i < x.length; i++) {
-                int t = i / COLS, k = i % 32;
+                int t = i / cols, k = i % 32;
                 x[i] = switch (t) { case 0 -> 1f; case 1 -> -1f; case 2 -> k < 16 ? -1f : 1f; case 3 -> k < 16 ? 1f : -1f; default -> random.nextBoolean() ? 1f : -1f; };
             }
             QuantizedActivations rounded = new QuantizedActivations();
-            rounded.quantize(ActivationFormat.of(type), x, 5, COLS, null);
+            rounded.quantize(ActivationFormat.of(type), x, 5, cols, null);
             for (int tokens : new int[] {1, 5}) {
                 float[] out = new float[tokens * rows];
                 MatMul.multiply(pool, w, x, tokens, out);
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < rows; r++) {
                         double expected = 0;
-                        for (int i = 0; i < COLS; i++) expected += (double) values[r * COLS + i] * rounded.values()[t * COLS + i];
+                        for (int i = 0; i < cols; i++) expected += (double) values[r * cols + i] * rounded.values()[t * cols + i];
                         assertThat((double) out[t * rows + r]).as("%d tokens: token %d row %d", tokens, t, r).isCloseTo(expected, offset(1e-5 * Math.abs(expected) + 1e-3));
                     }
                 }
