@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorShuffle;
  *
  * <p>Each kernel method is one loop nest with constant shifts and no helper that returns a vector:
  * too large for C2 to inline into its callers, it compiles as its own root, and a vector handed
- * across a call C2 did not inline would be boxed. The four-token form repeats each token's and
- * group's work written out for the same reason.
+ * across a call C2 did not inline would be boxed. The four-token and four-group forms repeat each
+ * token's and group's work written out for the same reason.
  *
  * <p>Where a left shift of short lanes is followed by an arithmetic right shift of at least as many
  * bits, the left shift runs on ints: the bits it carries into the next short land below those the
