@@ -13,11 +13,11 @@ import java.util.List;
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
- * 64 rows of one token or 32 rows and up to four tokens per kernel call, at every batch size for Q4_0, Q5_0 and Q4_K; for
- * Q8_0 and Q6_K up to {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from
- * the groups ({@link GroupTiledMatMul}), so a repacked weight never reads its stored rows. A few
- * tokens of a large batch against long rows without groups go through the type's
- * {@link SmallBatchKernel} where it has one (Q8_0).
+ * 64 rows of one token or 32 rows and up to four tokens per kernel call, at every batch size for
+ * Q4_0, Q5_0 and Q4_K; for Q8_0 and Q6_K up to {@link RowGroupKernel.Tiling#tiledFromTokens},
+ * then through tiles decoded from the groups ({@link GroupTiledMatMul}), so a repacked weight
+ * never reads its stored rows. A few tokens of a large batch against long rows without groups go
+ * through the type's {@link SmallBatchKernel} where it has one (Q8_0).
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);

@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class QuantizedActivations {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> PAIRS_OF_BLOCK = IntVector.SPECIES_256;
+    /** {@link #S}'s shape as ints: pairs of quants. */
+    private static final VectorSpecies<Integer> PAIRS = S.withLanes(int.class);
     private static final float ROUNDING = 0x1.8p23f;
     /** Below this many values (a few tokens) the blocks are rounded on the calling thread. */
     private static final int PARALLEL_FROM_VALUES = 1 << 16;
@@ -124,11 +125,13 @@ final class QuantizedActivations {
                 qs.intoArray(ordered != null ? ordered : quants, ordered != null ? i : base + i);
             }
             if (ordered != null) for (int i = 0; i < block; i++) quants[base + laneOrder[i]] = ordered[i];
-            if (format == ActivationFormat.Q8_0) { // Q8_1's s, see offsetSums
+            if (format == ActivationFormat.Q8_0) { // Q8_1's s, see offsetSums, and the nibble pairs
                 offsetSums[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f * (sums16[2 * b] + sums16[2 * b + 1])));
-                ShortVector lowPairs = IntVector.fromArray(PAIRS_OF_BLOCK, pairs, base >> 1).reinterpretAsShorts();
-                ShortVector highPairs = IntVector.fromArray(PAIRS_OF_BLOCK, pairs, (base >> 1) + 8).reinterpretAsShorts();
-                highPairs.sub(lowPairs.lanewise(VectorOperators.LSHL, 4)).reinterpretAsInts().intoArray(nibblePairs, base >> 2);
+                for (int j = 0; j < 8; j += PAIRS.length()) {
+                    ShortVector lowPairs = IntVector.fromArray(PAIRS, pairs, (base >> 1) + j).reinterpretAsShorts();
+                    ShortVector highPairs = IntVector.fromArray(PAIRS, pairs, (base >> 1) + 8 + j).reinterpretAsShorts();
+                    highPairs.sub(lowPairs.lanewise(VectorOperators.LSHL, 4)).reinterpretAsInts().intoArray(nibblePairs, (base >> 2) + j);
+                }
             }
         }
     }
