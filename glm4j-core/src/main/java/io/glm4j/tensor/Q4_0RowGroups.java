@@ -133,7 +133,7 @@ final class Q4_0RowGroups implements RowGroupKernel {
     @Override
     public void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         if (groupBytes <= ONE_STREAM_UP_TO_BYTES) {
-            for (int i = 0; i < 4; i++) dot(groups, first + i * groupBytes, x, xOffset, cols, out, outOffset + i * ROWS);
+            dotOneAfterAnother(groups, first, groupBytes, x, xOffset, cols, out, outOffset);
             return;
         }
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();

@@ -100,7 +100,7 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
      */
     @Override
     public void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
-        for (int i = 0; i < 4; i++) dot(groups, first + i * groupBytes, x, xOffset, cols, out, outOffset + i * ROWS);
+        dotOneAfterAnother(groups, first, groupBytes, x, xOffset, cols, out, outOffset);
     }
 
     @Override

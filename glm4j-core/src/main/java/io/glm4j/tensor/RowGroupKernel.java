@@ -72,6 +72,11 @@ interface RowGroupKernel {
         dotPair(groups, first + 2 * groupBytes, first + 3 * groupBytes, x, xOffset, cols, out, outOffset + 2 * ROWS);
     }
 
+    /** {@link #dotQuad} as four {@link #dot}s, one group after another: a single stream through memory. */
+    default void dotOneAfterAnother(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        for (int i = 0; i < 4; i++) dot(groups, first + i * groupBytes, x, xOffset, cols, out, outOffset + i * ROWS);
+    }
+
     /**
      * {@link #dot4} for two tokens (an expert's two tokens left over after fours), bit for bit what
      * {@link #dot} gives. By default through {@link #dot4} with the second token given three times,
