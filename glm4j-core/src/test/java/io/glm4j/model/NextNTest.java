@@ -49,38 +49,40 @@ class NextNTest {
 
     @Test
     void aBatchWhoseLastTokenAloneWantsLogitsGetsTheReferenceRowAndFillsTheCache() {
-        Golden.Prompt p = Fixtures.golden("F32").prompts().get(2);
-        JsonNode mtp = p.json().get("mtp");
-        int[] sequence = Golden.ints(mtp.get("sequence"));
-        int[] next = Golden.ints(mtp.get("next_tokens"));
-        int n = sequence.length;
-        float[] hidden = model.forward(Batch.of(0, 0, sequence, true), model.newCache(n, 1)).hidden();
-        float[][] expected = p.golden().matrix(mtp.get("logits"));
+        Reference ref = Reference.ofPrompt(2);
+        int n = ref.next().length;
         KvCache cache = model.newNextNCache(KvCacheType.F32, n, 1);
-        Glm4MoeModel.Output draft = model.forwardNextN(Batch.of(0, 0, Arrays.copyOf(next, n - 1), false), hidden, cache);
+        Glm4MoeModel.Output draft = model.forwardNextN(Batch.of(0, 0, Arrays.copyOf(ref.next(), n - 1), false), ref.hidden(), cache);
         assertThat(draft.rows()).isEqualTo(1);
-        assertThat(draft.logitsRow(0)).containsExactly(expected[n - 2], within(1e-3f));
-        int h = model.config().hiddenSize();
-        Glm4MoeModel.Output step = model.forwardNextN(Batch.of(0, n - 1, new int[] {next[n - 1]}, true),
-                Arrays.copyOfRange(hidden, (n - 1) * h, n * h), cache);
-        assertThat(step.logitsRow(0)).containsExactly(expected[n - 1], within(1e-3f));
+        assertThat(draft.logitsRow(0)).containsExactly(ref.expected()[n - 2], within(1e-3f));
+        Glm4MoeModel.Output step = model.forwardNextN(Batch.of(0, n - 1, new int[] {ref.next()[n - 1]}, true), ref.hiddenRow(n - 1), cache);
+        assertThat(step.logitsRow(0)).containsExactly(ref.expected()[n - 1], within(1e-3f));
     }
 
     @Test
     void stepByStepDraftingEqualsOneBatch() {
-        Golden.Prompt p = Fixtures.golden("F32").prompts().get(2);
-        JsonNode mtp = p.json().get("mtp");
-        int[] sequence = Golden.ints(mtp.get("sequence"));
-        int[] next = Golden.ints(mtp.get("next_tokens"));
-        int n = sequence.length;
-        float[] hidden = model.forward(Batch.of(0, 0, sequence, true), model.newCache(n, 1)).hidden();
-        float[][] expected = p.golden().matrix(mtp.get("logits"));
+        Reference ref = Reference.ofPrompt(2);
+        int n = ref.next().length;
         KvCache cache = model.newNextNCache(KvCacheType.F32, n, 1);
-        int h = model.config().hiddenSize();
         for (int i = 0; i < n; i++) {
-            float[] row = Arrays.copyOfRange(hidden, i * h, (i + 1) * h);
-            Glm4MoeModel.Output step = model.forwardNextN(Batch.of(0, i, new int[] {next[i]}, true), row, cache);
-            assertThat(step.logitsRow(0)).as("position %d", i).containsExactly(expected[i], within(1e-3f));
+            Glm4MoeModel.Output step = model.forwardNextN(Batch.of(0, i, new int[] {ref.next()[i]}, true), ref.hiddenRow(i), cache);
+            assertThat(step.logitsRow(0)).as("position %d", i).containsExactly(ref.expected()[i], within(1e-3f));
+        }
+    }
+
+    /** A golden prompt's MTP case: the tokens the NextN block sees, the main model's final hidden states over the sequence, and llama.cpp's NextN logits. */
+    private record Reference(int[] next, float[] hidden, float[][] expected) {
+        static Reference ofPrompt(int index) {
+            Golden.Prompt p = Fixtures.golden("F32").prompts().get(index);
+            JsonNode mtp = p.json().get("mtp");
+            int[] sequence = Golden.ints(mtp.get("sequence"));
+            float[] hidden = model.forward(Batch.of(0, 0, sequence, true), model.newCache(sequence.length, 1)).hidden();
+            return new Reference(Golden.ints(mtp.get("next_tokens")), hidden, p.golden().matrix(mtp.get("logits")));
+        }
+
+        float[] hiddenRow(int i) {
+            int h = model.config().hiddenSize();
+            return Arrays.copyOfRange(hidden, i * h, (i + 1) * h);
         }
     }
 }
