@@ -1,6 +1,7 @@
 package io.glm4j.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -8,8 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The one pool of threads every kernel runs on, created once and sized to the cores (or to the
  * {@code -t} option). The calling thread takes part, so {@code threads − 1} workers are started.
  *
- * <p>A job is one range of indices cut into chunks that every participant claims from a shared
- * counter until none are left, so a core slowed by other work simply takes fewer chunks. Between
+ * <p>A job is one range of indices cut into chunks. Each participant owns a contiguous share of
+ * them and claims its chunks in order, so each core reads one forward stream of weights (two
+ * cores taking turns over a matrix in 1 MB chunks read it 3% slower, in 64 KB chunks 9%; each
+ * core's prefetcher sees a stream with holes). One that runs out takes the last unclaimed chunk of
+ * the share with most left, so a core slowed by other work simply takes fewer chunks. Between
  * jobs workers spin briefly (decode runs a matrix every few microseconds) and then park; starting
  * a job costs one volatile write and, for parked workers, an unpark. Nothing is allocated per
  * chunk. A job started from inside a job, or while another thread's job runs, runs on the caller.
@@ -80,12 +84,12 @@ public final class WorkerPool implements AutoCloseable {
                 body.run(0, n); // a job started by a body of this thread's running job
                 return;
             }
-            Job job = new Job(n, chunks, body);
+            Job job = new Job(n, chunks, threads, body);
             current = job;
             for (Worker w : workers) {
                 if (w.parked) LockSupport.unpark(w);
             }
-            job.work();
+            job.work(0);
             while (job.done.get() < chunks) Thread.onSpinWait();
             if (job.failure != null) throw job.failure;
         } finally {
@@ -99,38 +103,72 @@ public final class WorkerPool implements AutoCloseable {
         for (Worker w : workers) LockSupport.unpark(w);
     }
 
-    /** One range cut into chunks; participants claim chunks until none are left. */
+    /**
+     * One range cut into chunks, participant p owning chunks {@code [p·chunks/threads, (p+1)·chunks/threads)};
+     * each share's next and end chunk packed in one long, so owner and thief claim by one CAS.
+     */
     private static final class Job {
         final int n, chunks;
         final RangeBody body;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicLongArray shares;
         final AtomicInteger done = new AtomicInteger();
         volatile RuntimeException failure;
 
-        Job(int n, int chunks, RangeBody body) {
+        Job(int n, int chunks, int threads, RangeBody body) {
             this.n = n;
             this.chunks = chunks;
             this.body = body;
+            this.shares = new AtomicLongArray(threads);
+            for (int p = 0; p < threads; p++) shares.set(p, share(chunks * p / threads, chunks * (p + 1) / threads));
         }
 
-        void work() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                try {
-                    body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
-                } catch (RuntimeException | Error e) {
-                    failure = e instanceof RuntimeException r ? r : new RuntimeException(e);
-                } finally {
-                    done.incrementAndGet();
+        private static long share(int next, int end) {
+            return (long) next << 32 | end;
+        }
+
+        void work(int participant) {
+            for (long s; (int) (s = shares.get(participant)) > (int) (s >>> 32); ) {
+                if (shares.compareAndSet(participant, s, s + (1L << 32))) run((int) (s >>> 32));
+            }
+            for (int victim; (victim = fullest()) >= 0; ) {
+                long s = shares.get(victim);
+                int end = (int) s;
+                if (end > (int) (s >>> 32) && shares.compareAndSet(victim, s, s - 1)) run(end - 1);
+            }
+        }
+
+        /** The share with most unclaimed chunks, or −1 when all are claimed. */
+        private int fullest() {
+            int victim = -1, most = 0;
+            for (int p = 0; p < shares.length(); p++) {
+                long s = shares.get(p);
+                int left = (int) s - (int) (s >>> 32);
+                if (left > most) {
+                    most = left;
+                    victim = p;
                 }
+            }
+            return victim;
+        }
+
+        private void run(int c) {
+            try {
+                body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            } catch (RuntimeException | Error e) {
+                failure = e instanceof RuntimeException r ? r : new RuntimeException(e);
+            } finally {
+                done.incrementAndGet();
             }
         }
     }
 
     private final class Worker extends Thread {
+        final int index;
         volatile boolean parked;
 
         Worker(int index) {
             super("glm4j-worker-" + index);
+            this.index = index;
             setDaemon(true);
         }
 
@@ -141,7 +179,7 @@ public final class WorkerPool implements AutoCloseable {
                 Job job = current;
                 if (job != seen) {
                     seen = job;
-                    job.work();
+                    job.work(index);
                     continue;
                 }
                 long idleSince = System.nanoTime();
