@@ -152,6 +152,7 @@ public final class MatMul {
         if (tiled) small = null; // groups stay: the tiles are decoded from them
         // rows the small-batch kernel leaves over still take the int8 dot, so its lane order holds there too
         a.quantize(pool, format, x, tokens, w.cols(), quantized != null && groups == null ? quantized.laneOrder() : null);
+        if (groups != null && !tiled) groups.prepare(a);
         return new Plan(kernel, quantized, groups, small, a, tiled, x);
     }
 

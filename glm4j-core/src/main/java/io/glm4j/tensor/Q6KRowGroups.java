@@ -12,19 +12,20 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Q6_K in groups of 16 rows. Per super-block column, 3360 bytes (as many as the 16 blocks): the
  * rows' fp16 d, their 16 signed group scales (group-major, 16 rows per group), then for each group
- * of 16 values three vectors of 32 shorts, lane 2r+p for row r. With v_k = q − 32 of value 2k+p of
- * the group (k = 0..7), short S0 holds v0 in its top six bits, v1 in the next six and the low
- * nibble of q6; S1 the same of v2, v3 and q7; S2 of v4, v5 and, in its low four bits, the top two
- * bits of q6 and of q7, each flipped so that, read as a signed 2-bit number, it is that top pair
- * minus 2. Arithmetic shifts then give v0..v5 in one or two operations, v6 and v7 as nibble plus
- * 16 × signed pair, without widening any load. Each unpacked vector meets one broadcast
- * activation pair; a group's eight products of at most 32·127 a lane fit a short, and its row
- * sums, widened to ints, meet the group's scale.
+ * of 16 values three vectors of 32 shorts, lane 2r+p for row r. With q_k the unsigned 6-bit quant
+ * of value 2k+p of the group (k = 0..7), short S0 holds q0 in bits 0–5, q1 in 6–11 and the low
+ * nibble of q6 in 12–15; S1 the same of q2, q3 and q7; S2 q4, q5 and the top two bits of q6 and of
+ * q7. No field is masked out: each short is multiplied as it lies and shifted right by 6, 12 (and
+ * for S2 14), each against a broadcast pair that takes away what the fields above added in the
+ * previous product ({@link QuantizedActivations#computeSixBitFields}): ten products and seven
+ * shifts per group, where signed fields cut out one by one took eight products and 18 operations
+ * to unpack. The −32 of every quant enters once, as the sum's starting value −32·Σx. The shorts
+ * wrap on the way, but a lane's true sum, eight products of at most 32·127, fits a short, so the
+ * result is exact; its row sums, widened to ints, meet the group's scale. One thread in cache, one
+ * token: 32.3 → 36.1 GMAC/s (with the sum as a tree, see {@link #dot}).
  *
  * <p>The products broadcast the activation pairs as floats of the same bits: broadcast as ints,
- * C2 loaded most of them into general registers first and moved them across one by one. With that
- * and the int left shifts ({@link RowGroupKernel}), one thread in cache: one token 29.5 → 32.6
- * GMAC/s, four tokens 23.8 → 37.2.
+ * C2 loaded most of them into general registers first and moved them across one by one.
  */
 final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKernel.Tiling {
     static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
@@ -39,8 +40,8 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
     }
 
     /**
-     * A group of 16 values at a time, unpacked to v0..v7 as {@link #dot} does; v_k's lanes 2r+p are
-     * values 2k+p of the rows, widened to floats as they lie and scaled by each row's d·scale, as
+     * A group of 16 values at a time, cut into q0..q7; v_k = q_k − 32's lanes 2r+p are values 2k+p
+     * of the rows, widened to floats as they lie and scaled by each row's d·scale, as
      * {@link Q6KKernel#dequantize} scales.
      */
     @Override
@@ -59,16 +60,17 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                 ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < 8; k++) {
-                    ShortVector v = switch (k) {
-                        case 0 -> s0.lanewise(VectorOperators.ASHR, 10);
-                        case 1 -> s0.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
-                        case 2 -> s1.lanewise(VectorOperators.ASHR, 10);
-                        case 3 -> s1.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
-                        case 4 -> s2.lanewise(VectorOperators.ASHR, 10);
-                        case 5 -> s2.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10);
-                        case 6 -> s0.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                        default -> s1.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 14).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector q = switch (k) {
+                        case 0 -> s0.and((short) 0x3F);
+                        case 1 -> s0.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
+                        case 2 -> s1.and((short) 0x3F);
+                        case 3 -> s1.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
+                        case 4 -> s2.and((short) 0x3F);
+                        case 5 -> s2.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
+                        case 6 -> s0.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 12).and((short) 3).lanewise(VectorOperators.LSHL, 4));
+                        default -> s1.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 14).lanewise(VectorOperators.LSHL, 4));
                     };
+                    ShortVector v = q.sub((short) 32);
                     int out = 32 * (128 * b + 8 * g + k);
                     ((FloatVector) v.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(low).intoArray(dst, out);
                     ((FloatVector) v.convertShape(VectorOperators.S2F, Int8Lanes.F, 1)).mul(high).intoArray(dst, out + 16);
@@ -96,19 +98,13 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                     for (int p = 0; p < 2; p++) {
                         for (int k = 0; k < 8; k++) q[k] = quant(rows, block, 16 * g + 2 * k + p);
                         long lane = 2L * (2 * r + p);
-                        dst.set(HalfFloats.LE_SHORT, group + lane, (short) (signed6(q[0]) << 10 | signed6(q[1]) << 4 | q[6] & 0xF));
-                        dst.set(HalfFloats.LE_SHORT, group + VECTOR + lane, (short) (signed6(q[2]) << 10 | signed6(q[3]) << 4 | q[7] & 0xF));
-                        dst.set(HalfFloats.LE_SHORT, group + 2 * VECTOR + lane,
-                                (short) (signed6(q[4]) << 10 | signed6(q[5]) << 4 | (q[7] >> 4 ^ 2) << 2 | (q[6] >> 4 ^ 2)));
+                        dst.set(HalfFloats.LE_SHORT, group + lane, (short) (q[0] | q[1] << 6 | (q[6] & 0xF) << 12));
+                        dst.set(HalfFloats.LE_SHORT, group + VECTOR + lane, (short) (q[2] | q[3] << 6 | (q[7] & 0xF) << 12));
+                        dst.set(HalfFloats.LE_SHORT, group + 2 * VECTOR + lane, (short) (q[4] | q[5] << 6 | q[6] >> 4 << 12 | q[7] >> 4 << 14));
                     }
                 }
             }
         }
-    }
-
-    /** {@code q − 32} as six two's-complement bits. */
-    private static int signed6(int q) {
-        return (q - 32) & 0x3F;
     }
 
     /** The unsigned 6-bit quant of value {@code v} of a stored block (see {@link Q6KKernel}). */
@@ -120,30 +116,35 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
     }
 
     @Override
+    public void prepare(QuantizedActivations x) {
+        x.computeSixBitFields();
+    }
+
+    @Override
     public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
-        int[] pairs = x.pairs();
+        int[] fields = x.sixBitFields();
         float[] xd = x.scales();
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
-            int xp = (xOffset >> 1) + b * 128;
+            int f = QuantizedActivations.SIX_BIT_FIELDS * ((xOffset >> 4) + 16 * b);
             IntVector scaled = IntVector.zero(Int8Lanes.I);
-            for (int g = 0; g < 16; g++) {
+            for (int g = 0; g < 16; g++, f += QuantizedActivations.SIX_BIT_FIELDS) {
                 long at = base + QUANTS + (long) g * GROUP;
                 ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector v6 = s0.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                ShortVector v7 = s1.and((short) 0xF).add(s2.reinterpretAsInts().lanewise(VectorOperators.LSHL, 12).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 14).lanewise(VectorOperators.LSHL, 4));
-                int k = xp + 8 * g;
-                ShortVector sum = s0.lanewise(VectorOperators.ASHR, 10).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k])).reinterpretAsShorts())
-                        .add(s0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 6).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 10).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 1])).reinterpretAsShorts()))
-                        .add(s1.lanewise(VectorOperators.ASHR, 10).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 2])).reinterpretAsShorts()))
-                        .add(s1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 6).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 10).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 3])).reinterpretAsShorts()))
-                        .add(s2.lanewise(VectorOperators.ASHR, 10).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 4])).reinterpretAsShorts()))
-                        .add(s2.reinterpretAsInts().lanewise(VectorOperators.LSHL, 6).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 10).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 5])).reinterpretAsShorts()))
-                        .add(v6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 6])).reinterpretAsShorts()))
-                        .add(v7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[k + 7])).reinterpretAsShorts()));
+                // summed as a tree: a chain of ten adds per group held the out-of-order window (one thread in cache: 33.4 → 36.1 GMAC/s)
+                ShortVector fromS0 = s0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 1])).reinterpretAsShorts())
+                        .add(s0.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 2])).reinterpretAsShorts()))
+                        .add(s0.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 3])).reinterpretAsShorts()).add(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f])).reinterpretAsShorts()));
+                ShortVector fromS1 = s1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 4])).reinterpretAsShorts())
+                        .add(s1.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 5])).reinterpretAsShorts()))
+                        .add(s1.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 6])).reinterpretAsShorts()));
+                ShortVector fromS2 = s2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 7])).reinterpretAsShorts())
+                        .add(s2.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 8])).reinterpretAsShorts()))
+                        .add(s2.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 9])).reinterpretAsShorts()).add(s2.lanewise(VectorOperators.LSHR, 14).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 10])).reinterpretAsShorts())));
+                ShortVector sum = fromS0.add(fromS1).add(fromS2);
                 // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's group scale
                 IntVector w = sum.reinterpretAsInts();
                 IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
@@ -174,45 +175,38 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
     }
 
     /**
-     * {@link #dot} for two tokens, each value unpacked once for both (bit for bit the same results).
-     * Four tokens go through it twice: unpacked once for all four, the eight values and four sums
-     * left too few registers (measured 25 against 32 GMAC/s).
+     * {@link #dot} for two tokens, bit for bit the same results: here the quants are cut out once
+     * for both, 17 operations, and meet the plain pairs (eight products a token, not ten). Four
+     * tokens go through it twice: unpacked once for all four, the eight values and four sums left
+     * too few registers (measured 25 against 32 GMAC/s with signed fields).
      */
     private static void dot2One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int cols, float[] out, int o0, int o1) {
-        int[] pairs = x.pairs();
+        int[] pairs = x.pairs(), fields = x.sixBitFields();
         float[] xd = x.scales();
         FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
+            int f0 = QuantizedActivations.SIX_BIT_FIELDS * ((x0 >> 4) + 16 * b), f1 = QuantizedActivations.SIX_BIT_FIELDS * ((x1 >> 4) + 16 * b);
             int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128;
             IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0;
-            for (int g = 0; g < 16; g++) {
+            for (int g = 0; g < 16; g++, f0 += QuantizedActivations.SIX_BIT_FIELDS, f1 += QuantizedActivations.SIX_BIT_FIELDS, p0 += 8, p1 += 8) {
                 long at = base + QUANTS + (long) g * GROUP;
                 ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector v0 = s0.lanewise(VectorOperators.ASHR, 10), v1 = s0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 6).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 10);
-                ShortVector v2 = s1.lanewise(VectorOperators.ASHR, 10), v3 = s1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 6).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 10);
-                ShortVector v4 = s2.lanewise(VectorOperators.ASHR, 10), v5 = s2.reinterpretAsInts().lanewise(VectorOperators.LSHL, 6).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 10);
-                ShortVector v6 = s0.and((short) 0xF).add(s2.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 10));
-                ShortVector v7 = s1.and((short) 0xF).add(s2.reinterpretAsInts().lanewise(VectorOperators.LSHL, 12).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 14).lanewise(VectorOperators.LSHL, 4));
-                int k = 8 * g;
-                ShortVector sum0 = v0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k])).reinterpretAsShorts())
-                        .add(v1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 1])).reinterpretAsShorts()))
-                        .add(v2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 2])).reinterpretAsShorts()))
-                        .add(v3.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 3])).reinterpretAsShorts()))
-                        .add(v4.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 4])).reinterpretAsShorts()))
-                        .add(v5.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 5])).reinterpretAsShorts()))
-                        .add(v6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 6])).reinterpretAsShorts()))
-                        .add(v7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + k + 7])).reinterpretAsShorts()));
-                ShortVector sum1 = v0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k])).reinterpretAsShorts())
-                        .add(v1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 1])).reinterpretAsShorts()))
-                        .add(v2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 2])).reinterpretAsShorts()))
-                        .add(v3.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 3])).reinterpretAsShorts()))
-                        .add(v4.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 4])).reinterpretAsShorts()))
-                        .add(v5.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 5])).reinterpretAsShorts()))
-                        .add(v6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 6])).reinterpretAsShorts()))
-                        .add(v7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + k + 7])).reinterpretAsShorts()));
+                ShortVector q0 = s0.and((short) 0x3F), q1 = s0.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
+                ShortVector q2 = s1.and((short) 0x3F), q3 = s1.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
+                ShortVector q4 = s2.and((short) 0x3F), q5 = s2.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
+                ShortVector q6 = s0.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
+                ShortVector q7 = s1.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 10).and((short) 0x30));
+                ShortVector sum0 = q0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f0])).reinterpretAsShorts())
+                        .add(q1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 2])).reinterpretAsShorts())))
+                        .add(q3.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 6])).reinterpretAsShorts()))))
+                        .add(q7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 7])).reinterpretAsShorts()));
+                ShortVector sum1 = q0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f1])).reinterpretAsShorts())
+                        .add(q1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 2])).reinterpretAsShorts())))
+                        .add(q3.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 6])).reinterpretAsShorts()))))
+                        .add(q7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 7])).reinterpretAsShorts()));
                 IntVector scale = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
                 // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's group scale

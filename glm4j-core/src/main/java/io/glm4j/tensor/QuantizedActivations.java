@@ -36,10 +36,11 @@ final class QuantizedActivations {
     private int[] sums16 = new int[0];
     private int[] pairs = new int[0];
     private int[] nibblePairs = new int[0];
+    private int[] sixBitFields = new int[0];
     private float[] offsetSums = new float[0];
     private float[] source;
     private ActivationFormat format;
-    private int cols;
+    private int cols, count;
 
     /** Rounds {@code rows} rows of {@code cols} values of {@code x}; {@code laneOrder} may be null (no int8 kernel). */
     void quantize(ActivationFormat format, float[] x, int rows, int cols, int[] laneOrder) {
@@ -54,6 +55,7 @@ final class QuantizedActivations {
         this.format = format;
         this.cols = cols;
         int n = rows * cols;
+        this.count = n;
         if (format == ActivationFormat.F32) {
             source = x;
             return;
@@ -76,6 +78,7 @@ final class QuantizedActivations {
             sums16 = new int[n / 16];
             pairs = new int[n / 2];
             nibblePairs = new int[n / 4];
+            sixBitFields = new int[n / 16 * SIX_BIT_FIELDS];
         }
         if (scales.length < n / block) {
             scales = new float[n / block];
@@ -179,6 +182,50 @@ final class QuantizedActivations {
      */
     int[] nibblePairs() {
         return nibblePairs;
+    }
+
+    /** Ints per 16 values in {@link #sixBitFields}. */
+    static final int SIX_BIT_FIELDS = 11;
+
+    /**
+     * Fills {@link #sixBitFields} for the rows last quantized; a kernel that reads them calls this
+     * once per product, before the rows are shared out.
+     *
+     * <p>Per 16 values, pairs X_k = (x_2k, x_2k+1): int 0 is −32·Σ X_k, then, as two shorts that
+     * wrap, X0, X1 − 64·X0, X6 − 64·X1, X2, X3 − 64·X2, X7 − 64·X3, X4, X5 − 64·X4, 16·X6 − 64·X5
+     * and 16·X7 − 64·X6. A short holding unsigned fields f_i at bits e_i meets them as Σ (s >>> e_i)·a_i
+     * with a_i = c_i − 2^(e_i − e_{i−1})·c_{i−1}, which telescopes to Σ f_i·c_i: every field is
+     * multiplied where it lies, none masked out (see {@link Q6KRowGroups}).
+     */
+    void computeSixBitFields() {
+        for (int g = 0; g < count / 16; g++) {
+            int at = 8 * g, out = SIX_BIT_FIELDS * g;
+            for (int half = 0; half < 32; half += 16) {
+                int x0 = (short) (pairs[at] >> half), x1 = (short) (pairs[at + 1] >> half), x2 = (short) (pairs[at + 2] >> half);
+                int x3 = (short) (pairs[at + 3] >> half), x4 = (short) (pairs[at + 4] >> half), x5 = (short) (pairs[at + 5] >> half);
+                int x6 = (short) (pairs[at + 6] >> half), x7 = (short) (pairs[at + 7] >> half);
+                setHalf(out, half, -32 * (x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7));
+                setHalf(out + 1, half, x0);
+                setHalf(out + 2, half, x1 - 64 * x0);
+                setHalf(out + 3, half, x6 - 64 * x1);
+                setHalf(out + 4, half, x2);
+                setHalf(out + 5, half, x3 - 64 * x2);
+                setHalf(out + 6, half, x7 - 64 * x3);
+                setHalf(out + 7, half, x4);
+                setHalf(out + 8, half, x5 - 64 * x4);
+                setHalf(out + 9, half, 16 * x6 - 64 * x5);
+                setHalf(out + 10, half, 16 * x7 - 64 * x6);
+            }
+        }
+    }
+
+    private void setHalf(int i, int half, int value) {
+        sixBitFields[i] = half == 0 ? sixBitFields[i] & 0xFFFF0000 | value & 0xFFFF : sixBitFields[i] & 0xFFFF | value << 16;
+    }
+
+    /** {@link #SIX_BIT_FIELDS} ints per 16 values, filled by {@link #computeSixBitFields}. */
+    int[] sixBitFields() {
+        return sixBitFields;
     }
 
     /** Q8_1's per-block {@code s = d·Σq} (d before its float16 rounding), for the Q4_1 and Q5_1 dots. */

@@ -26,6 +26,12 @@ interface RowGroupKernel {
     /** Lane 2r+p takes lane r of a vector of the 16 rows' values (rows 0..7), or lane 8+r (rows 8..15): a per-row scale spread over a group's lanes. */
     VectorShuffle<Float> LOW_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> i / 2), HIGH_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> 8 + i / 2);
 
+    /**
+     * Derives what the kernel reads from the activations beyond their pairs, once per product on
+     * the calling thread before its rows are shared out; by default nothing.
+     */
+    default void prepare(QuantizedActivations x) {}
+
     /** Bytes of one packed group of 16 rows of {@code cols} values. */
     long groupBytes(int cols);
 

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class RowGroups {
     /** The version of every type's group layout, kept in cache files: change it when any layout changes. */
-    public static final int LAYOUT_VERSION = 5;
+    public static final int LAYOUT_VERSION = 6;
 
     private RowGroups() {}
 

@@ -210,6 +210,57 @@ class RowGroupsTest {
         }
     }
 
+    /**
+     * Q6_K's fields are multiplied where they lie and their shorts wrap (see {@link Q6KRowGroups}):
+     * quants of 0 and 63, group scales of −128 and 127 and activations of ±127 must still give
+     * the exact sums, for one token (four groups and a lone one) and two.
+     */
+    @Test
+    void q6_KExtremeQuantsAndScalesStayExact() {
+        GgmlType type = GgmlType.Q6_K;
+        int cols = 512, rows = 5 * RowGroupKernel.ROWS, blocksPerRow = cols / 256;
+        byte[] raw = new byte[Math.toIntExact(type.bytesFor((long) rows * cols))];
+        float[] values = new float[rows * cols];
+        Random random = new Random(13);
+        for (int b = 0; b < rows * blocksPerRow; b++) {
+            int block = 210 * b;
+            short d = (short) (b % 3 == 0 ? 0x3C00 : 0xBA00); // 1 and −0.75
+            raw[block + 208] = (byte) d;
+            raw[block + 209] = (byte) (d >> 8);
+            for (int g = 0; g < 16; g++) raw[block + 192 + g] = (byte) (g % 2 == 0 ? -128 : g % 3 == 0 ? 127 : random.nextInt(256));
+            for (int v = 0; v < 256; v++) {
+                int q = switch ((b + v / 16) % 4) { case 0 -> 63; case 1 -> 0; default -> random.nextInt(64); };
+                int half = v / 128, quarter = v % 128 / 32, i = v % 32;
+                raw[block + half * 64 + (quarter & 1) * 32 + i] |= (byte) ((q & 0xF) << 4 * (quarter >> 1));
+                raw[block + 128 + half * 32 + i] |= (byte) ((q >> 4) << 2 * quarter);
+                values[256 * b + v] = Float.float16ToFloat(d) * raw[block + 192 + v / 16] * (q - 32);
+            }
+        }
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(raw.length);
+            MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
+            Tensor stored = new Tensor("extremes", type, new long[] {cols, rows}, data);
+            MemorySegment groups = arena.allocate(RowGroups.bytes(stored));
+            RowGroups.pack(stored, 0, RowGroups.groupCount(stored), groups);
+            Tensor w = stored.withGroups(groups);
+            float[] x = new float[2 * cols]; // every quant ±127: groups of 16 all + or all −, then mixed
+            for (int i = 0; i < x.length; i++) x[i] = i < cols ? (i / 16 % 2 == 0 ? 1f : -1f) : random.nextBoolean() ? 1f : -1f;
+            QuantizedActivations rounded = new QuantizedActivations();
+            rounded.quantize(ActivationFormat.of(type), x, 2, cols, null);
+            for (int tokens : new int[] {1, 2}) {
+                float[] out = new float[tokens * rows];
+                MatMul.multiply(pool, w, x, tokens, out);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        double expected = 0;
+                        for (int i = 0; i < cols; i++) expected += (double) values[r * cols + i] * rounded.values()[t * cols + i];
+                        assertThat((double) out[t * rows + r]).as("%d tokens: token %d row %d", tokens, t, r).isCloseTo(expected, offset(1e-5 * Math.abs(expected) + 1e-3));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void onlyWholeGroupsOfRowsAreRepacked() {
         GgmlType type = GgmlType.Q4_0;
