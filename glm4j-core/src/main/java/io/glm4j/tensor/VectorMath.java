@@ -1,6 +1,9 @@
 package io.glm4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Small element-wise float32 operations on rows of activations. */
@@ -65,10 +68,39 @@ public final class VectorMath {
 
     /** SwiGLU: {@code gate[i] = silu(gate[i]) · up[i]}. */
     public static void siluMultiply(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        // every element, the last ones too, through the same vector code, so a value's result does not
+        // depend on where in the array it lies (a token alone or in a batch); Math.exp one by one cost
+        // 0.3 ms of a Q4_K_M slice's decode step
+        for (int i = 0; i < n; i += F.length()) {
+            VectorMask<Float> in = F.indexInRange(i, n);
+            FloatVector g = FloatVector.fromArray(F, gate, i, in);
+            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i, in)).intoArray(gate, i, in);
         }
+    }
+
+    private static final float LOG2_E = 1.44269504f, LN2_HIGH = 0.693359375f, LN2_LOW = -2.12194440e-4f;
+    private static final float EXP_OVERFLOWS_ABOVE = 88.72283f, EXP_UNDERFLOWS_BELOW = -87.33654f, ROUND = 0x1.8p23f;
+
+    /**
+     * e^x lane by lane, within 2 ulp: x = k·ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two parts, so
+     * r is exact), e^r by Cephes' polynomial, 2^k put in exponent bits; +∞ above the
+     * float range, 0 below the normal one. Plain arithmetic only, so the same bits whether C2
+     * compiled it or not (the Vector API's EXP calls a native library once compiled, Math.exp before).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(EXP_UNDERFLOWS_BELOW).min(EXP_OVERFLOWS_ABOVE);
+        FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND); // rounded to the nearest integer
+        FloatVector r = clamped.add(k.mul(-LN2_HIGH)).add(k.mul(-LN2_LOW)); // k·LN2_HIGH is exact
+        VectorSpecies<Float> s = x.species();
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f).fma(r, FloatVector.broadcast(s, 8.3334519073e-3f))
+                .fma(r, FloatVector.broadcast(s, 4.1665795894e-2f)).fma(r, FloatVector.broadcast(s, 1.6666665459e-1f))
+                .fma(r, FloatVector.broadcast(s, 5.0000001201e-1f)).fma(r.mul(r), r).add(1f);
+        // 2^k in two factors, as k reaches 128 (e^88.7 is still a float; 2^128 is not)
+        IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0), half = ki.lanewise(VectorOperators.ASHR, 1);
+        FloatVector e = p.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOWS_ABOVE))
+                .blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOWS_BELOW));
     }
 
     public static float sigmoid(float x) {

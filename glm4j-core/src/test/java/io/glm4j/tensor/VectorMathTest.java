@@ -1,0 +1,84 @@
+package io.glm4j.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class VectorMathTest {
+
+    @Test
+    void siluMultiplyMatchesTheDefinitionAtEveryLength() {
+        Random random = new Random(5);
+        for (int n : new int[] {1, 7, 16, 33, 1408}) {
+            float[] gate = new float[n], up = new float[n];
+            for (int i = 0; i < n; i++) {
+                gate[i] = (float) (random.nextGaussian() * 6);
+                up[i] = (float) random.nextGaussian();
+            }
+            float[] expected = new float[n];
+            for (int i = 0; i < n; i++) expected[i] = (float) (gate[i] / (1 + Math.exp(-gate[i])) * up[i]);
+            VectorMath.siluMultiply(gate, up, n);
+            for (int i = 0; i < n; i++) {
+                assertThat(gate[i]).as("n %d, element %d", n, i).isCloseTo(expected[i], within(2e-6f * Math.max(1, Math.abs(expected[i]))));
+            }
+        }
+    }
+
+    @Test
+    void expIsWithinTwoUlpOverTheFloatRange() {
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = new float[species.length()], e = new float[species.length()];
+        for (float start = -87.3f; start < 88.7f; start += 0.0137f * x.length) {
+            for (int i = 0; i < x.length; i++) x[i] = Math.min(88.7f, start + 0.0137f * i);
+            VectorMath.exp(jdk.incubator.vector.FloatVector.fromArray(species, x, 0)).intoArray(e, 0);
+            for (int i = 0; i < x.length; i++) {
+                float expected = (float) Math.exp(x[i]);
+                assertThat(e[i]).as("exp(%s)", x[i]).isCloseTo(expected, within(2 * Math.ulp(expected)));
+            }
+        }
+        float[] edges = new float[species.length()];
+        java.util.Arrays.fill(edges, 0f);
+        edges[0] = 89f;
+        edges[1] = -88f;
+        edges[2] = Float.NaN;
+        edges[3] = Float.NEGATIVE_INFINITY;
+        VectorMath.exp(jdk.incubator.vector.FloatVector.fromArray(species, edges, 0)).intoArray(e, 0);
+        assertThat(e[0]).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(e[1]).isZero();
+        assertThat(e[2]).isNaN();
+        assertThat(e[3]).isZero();
+        assertThat(e[4]).isEqualTo(1f);
+    }
+
+    @Test
+    void siluMultiplyHandlesTheExtremes() {
+        float[] gate = {-1000f, 1000f, 0f, Float.NaN, -88f, 88f};
+        float[] up = {3f, 2f, 5f, 1f, 1f, 1f};
+        VectorMath.siluMultiply(gate, up, gate.length);
+        assertThat(gate[0]).isEqualTo(-0f); // exp overflows to infinity: −1000 / ∞
+        assertThat(gate[1]).isEqualTo(2000f);
+        assertThat(gate[2]).isZero();
+        assertThat(gate[3]).isNaN();
+        assertThat(gate[4]).isCloseTo(-88f * (float) Math.exp(-88), within(1e-35f)); // e^−88 flushed to 0 on the way: −88/∞... or tiny
+        assertThat(gate[5]).isCloseTo(88f, within(1e-4f));
+    }
+
+    @Test
+    void anElementGetsTheSameResultWhereverItLies() {
+        Random random = new Random(6);
+        float[] gate = new float[37], up = new float[37];
+        for (int i = 0; i < 37; i++) {
+            gate[i] = (float) random.nextGaussian() * 4;
+            up[i] = (float) random.nextGaussian();
+        }
+        float[] whole = gate.clone();
+        VectorMath.siluMultiply(whole, up, 37);
+        for (int at : new int[] {0, 15, 16, 36}) { // the same value alone, first of a vector and in the tail
+            float[] alone = {gate[at]};
+            VectorMath.siluMultiply(alone, new float[] {up[at]}, 1);
+            assertThat(alone[0]).as("element %d", at).isEqualTo(whole[at]);
+        }
+    }
+}
