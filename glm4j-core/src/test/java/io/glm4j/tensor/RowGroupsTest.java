@@ -182,32 +182,12 @@ class RowGroupsTest {
                 values[32 * b + 16 + i] = Float.float16ToFloat(d) * (hi - 8);
             }
         }
-        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
-            MemorySegment data = arena.allocate(raw.length);
-            MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
-            Tensor stored = new Tensor("extremes", type, new long[] {cols, rows}, data);
-            MemorySegment groups = arena.allocate(RowGroups.bytes(stored));
-            RowGroups.pack(stored, 0, RowGroups.groupCount(stored), groups);
-            Tensor w = stored.withGroups(groups);
-            float[] x = new float[5 * cols]; // every quant ±127: all +, all −, low half − and high half +, and the reverse, then mixed
-            for (int i = 0; i < x.length; i++) {
-                int t = i / cols, k = i % 32;
-                x[i] = switch (t) { case 0 -> 1f; case 1 -> -1f; case 2 -> k < 16 ? -1f : 1f; case 3 -> k < 16 ? 1f : -1f; default -> random.nextBoolean() ? 1f : -1f; };
-            }
-            QuantizedActivations rounded = new QuantizedActivations();
-            rounded.quantize(ActivationFormat.of(type), x, 5, cols, null);
-            for (int tokens : new int[] {1, 5}) {
-                float[] out = new float[tokens * rows];
-                MatMul.multiply(pool, w, x, tokens, out);
-                for (int t = 0; t < tokens; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        double expected = 0;
-                        for (int i = 0; i < cols; i++) expected += (double) values[r * cols + i] * rounded.values()[t * cols + i];
-                        assertThat((double) out[t * rows + r]).as("%d tokens: token %d row %d", tokens, t, r).isCloseTo(expected, offset(1e-5 * Math.abs(expected) + 1e-3));
-                    }
-                }
-            }
+        float[] x = new float[5 * cols]; // every quant ±127: all +, all −, low half − and high half +, and the reverse, then mixed
+        for (int i = 0; i < x.length; i++) {
+            int t = i / cols, k = i % 32;
+            x[i] = switch (t) { case 0 -> 1f; case 1 -> -1f; case 2 -> k < 16 ? -1f : 1f; case 3 -> k < 16 ? 1f : -1f; default -> random.nextBoolean() ? 1f : -1f; };
         }
+        assertRepackedProductsExact(type, raw, values, rows, cols, x, 1, 5);
     }
 
     /**
@@ -236,6 +216,17 @@ class RowGroupsTest {
                 values[256 * b + v] = Float.float16ToFloat(d) * raw[block + 192 + v / 16] * (q - 32);
             }
         }
+        float[] x = new float[2 * cols]; // every quant ±127: groups of 16 all + or all −, then mixed
+        for (int i = 0; i < x.length; i++) x[i] = i < cols ? (i / 16 % 2 == 0 ? 1f : -1f) : random.nextBoolean() ? 1f : -1f;
+        assertRepackedProductsExact(type, raw, values, rows, cols, x, 1, 2);
+    }
+
+    /**
+     * {@code raw} (rows of {@code type} whose values are {@code values}) repacked into groups: the
+     * product with the first {@code tokens} rows of {@code x}, for each token count given, equals
+     * the double-precision sum over the values and the rounded activations.
+     */
+    private static void assertRepackedProductsExact(GgmlType type, byte[] raw, float[] values, int rows, int cols, float[] x, int... tokenCounts) {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             MemorySegment data = arena.allocate(raw.length);
             MemorySegment.copy(MemorySegment.ofArray(raw), 0, data, 0, raw.length);
@@ -243,11 +234,9 @@ class RowGroupsTest {
             MemorySegment groups = arena.allocate(RowGroups.bytes(stored));
             RowGroups.pack(stored, 0, RowGroups.groupCount(stored), groups);
             Tensor w = stored.withGroups(groups);
-            float[] x = new float[2 * cols]; // every quant ±127: groups of 16 all + or all −, then mixed
-            for (int i = 0; i < x.length; i++) x[i] = i < cols ? (i / 16 % 2 == 0 ? 1f : -1f) : random.nextBoolean() ? 1f : -1f;
             QuantizedActivations rounded = new QuantizedActivations();
-            rounded.quantize(ActivationFormat.of(type), x, 2, cols, null);
-            for (int tokens : new int[] {1, 2}) {
+            rounded.quantize(ActivationFormat.of(type), x, x.length / cols, cols, null);
+            for (int tokens : tokenCounts) {
                 float[] out = new float[tokens * rows];
                 MatMul.multiply(pool, w, x, tokens, out);
                 for (int t = 0; t < tokens; t++) {
