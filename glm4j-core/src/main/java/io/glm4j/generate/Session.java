@@ -20,6 +20,8 @@ public final class Session {
     private final int sequence;
     private int[] tokens = new int[64];
     private int length;
+    /** Where {@link #append} writes its logits, reused token after token. */
+    private float[] stepLogits;
 
     public Session(Glm4MoeModel model, KvCache cache, int sequence) {
         this.model = model;
@@ -83,12 +85,19 @@ public final class Session {
         return evaluate(batch, true, true);
     }
 
-    /** Appends one token and returns the logits that follow it. */
+    /**
+     * Appends one token and returns the logits that follow it, in a buffer of this session's that
+     * its next {@code append} overwrites (so a decode loop allocates no vocabulary-sized array a token).
+     */
     public float[] append(int token) {
         if (length >= cache.capacity()) {
             throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
         }
-        return evaluate(new int[] {token}, false, false).logitsRow(0);
+        if (stepLogits == null) stepLogits = new float[model.config().vocabSize()];
+        int[] batch = {token};
+        model.forward(Batch.of(sequence, length, batch, false), cache, stepLogits);
+        record(batch);
+        return stepLogits;
     }
 
     /**

@@ -83,18 +83,34 @@ public final class Glm4MoeModel {
      * hidden state of every batch token (what the NextN layer consumes), logits still only where asked.
      */
     public Output forward(Batch batch, KvCache cache, boolean hiddenForAll) {
+        return forward(batch, cache, hiddenForAll, null);
+    }
+
+    /**
+     * As {@link #forward(Batch, KvCache)}, the logits written into {@code logits} (at least
+     * {@code batch.logitRows() × vocabSize} floats), which the output then holds: a decode loop
+     * that hands the same buffer back each step allocates no vocabulary-sized array per token.
+     */
+    public Output forward(Batch batch, KvCache cache, float[] logits) {
+        return forward(batch, cache, false, logits);
+    }
+
+    private Output forward(Batch batch, KvCache cache, boolean hiddenForAll, float[] logits) {
         validate(batch, cache);
+        if (logits != null && logits.length < batch.logitRows() * config.vocabSize()) {
+            throw new IllegalArgumentException("a logits buffer of " + logits.length + " floats is too small for " + batch.logitRows() + " rows");
+        }
         float[] x = embed(weights.tokenEmbedding(), batch.tokens(), scratch.get().floats(RESIDUAL, batch.size() * config.hiddenSize()));
         int last = config.blockCount() - 1;
         for (int layer = 0; layer < last; layer++) decoderLayer(weights.layers().get(layer), layer, x, batch, cache);
         if (hiddenForAll) {
             decoderLayer(weights.layers().get(last), last, x, batch, cache);
             commit(batch, cache);
-            return headForAll(x, batch, weights.outputNorm(), weights.output());
+            return headForAll(x, batch, weights.outputNorm(), weights.output(), logits);
         }
         float[] out = outputLayer(weights.layers().get(last), last, x, batch, cache);
         commit(batch, cache);
-        return head(out, batch.logitRows(), weights.outputNorm(), weights.output());
+        return head(out, batch.logitRows(), weights.outputNorm(), weights.output(), logits);
     }
 
     /**
@@ -122,7 +138,7 @@ public final class Glm4MoeModel {
         MatMul.multiply(pool, w.ehProj(), joined, n, x);
         float[] out = outputLayer(w.block(), 0, x, batch, nextnCache);
         commit(batch, nextnCache);
-        return head(out, batch.logitRows(), w.headNorm(), w.head());
+        return head(out, batch.logitRows(), w.headNorm(), w.head(), null);
     }
 
     /** A cache for the NextN block's one layer. */
@@ -174,19 +190,22 @@ public final class Glm4MoeModel {
         for (int t = 0; t < batch.size(); t++) cache.commit(batch.sequences()[t], batch.positions()[t]);
     }
 
-    /** Final norm and LM head for {@code rows} rows of {@code x}, those of the tokens that want logits. */
-    private Output head(float[] x, int rows, float[] norm, Tensor output) {
+    /**
+     * Final norm and LM head for {@code rows} rows of {@code x}, those of the tokens that want
+     * logits, into {@code logits} (a new array when null).
+     */
+    private Output head(float[] x, int rows, float[] norm, Tensor output, float[] logits) {
         float[] normed = VectorMath.rmsNormRows(x, rows, norm, config.rmsEps());
-        float[] logits = new float[rows * config.vocabSize()];
+        if (logits == null) logits = new float[rows * config.vocabSize()];
         MatMul.multiply(pool, output, normed, rows, logits);
         return new Output(rows, normed, logits, config.vocabSize());
     }
 
     /** As {@link #head}, {@code x} holding every batch token: the final norm for all of them, logits where asked. */
-    private Output headForAll(float[] x, Batch batch, float[] norm, Tensor output) {
+    private Output headForAll(float[] x, Batch batch, float[] norm, Tensor output, float[] logits) {
         float[] normed = VectorMath.rmsNormRows(x, batch.size(), norm, config.rmsEps());
         int rows = batch.logitRows();
-        float[] logits = new float[rows * config.vocabSize()];
+        if (logits == null) logits = new float[rows * config.vocabSize()];
         MatMul.multiply(pool, output, selectRows(normed, batch), rows, logits);
         return new Output(rows, normed, logits, config.vocabSize());
     }

@@ -67,7 +67,8 @@ public final class ModelBenchmark {
     }
 
     private void generate(KvCache cache, int tokens) {
-        for (int i = 0; i < tokens; i++) model.forward(Batch.of(SEQUENCE, i, new int[] {randomToken()}, true), cache);
+        float[] logits = new float[model.config().vocabSize()]; // reused, as a decode loop does
+        for (int i = 0; i < tokens; i++) model.forward(Batch.of(SEQUENCE, i, new int[] {randomToken()}, false), cache, logits);
     }
 
     private int randomToken() {
