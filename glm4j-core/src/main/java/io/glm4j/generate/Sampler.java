@@ -9,11 +9,23 @@ import java.util.SplittableRandom;
 /**
  * Turns a logits row into the next token. The steps run in vLLM's order: logit bias, penalties,
  * token mask, temperature, then top-k, top-p and min-p truncation, renormalise, draw.
- * The candidate set is kept sorted by probability so truncation is a prefix cut.
+ * The candidates kept are sorted by probability (ties: lower id first), so truncation is a prefix cut.
+ *
+ * <p>A vocabulary has 151,552 tokens and a step keeps a few of them, so only what is kept is
+ * sorted: the candidates are packed into primitive sort keys, the best are selected in linear time
+ * and sorted, and more are taken only if the cut falls beyond them. Its buffers are reused from
+ * token to token; one sampler serves one generation, on one thread at a time.
  */
 public final class Sampler {
+    /** Candidates sorted on a first try when top-k is off; enough for any peaked distribution. */
+    private static final int FIRST_TRY = 256;
+
     private final SamplingParams params;
     private final SplittableRandom random;
+    private float[] scores = new float[0];
+    /** Candidates as sort keys: the score's order reversed in the high half, the token id in the low one. */
+    private long[] keys = new long[0];
+    private double[] probabilities = new double[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -29,71 +41,42 @@ public final class Sampler {
 
     /** Draws the next token; {@code history} is prompt + output so far, {@code allowed} masks tokens (null: all). */
     public int sample(float[] logits, int[] history, int historyLength, boolean[] allowed) {
-        List<Candidate> candidates = distribution(logits, history, historyLength, allowed);
-        if (candidates.size() == 1 || params.greedy()) return candidates.getFirst().token();
+        float[] s = adjustedLogits(logits, history, historyLength, allowed);
+        if (params.greedy()) return best(s);
+        int kept = truncate(s);
+        if (kept == 1) return token(keys[0]);
         double u = random.nextDouble();
         double cumulative = 0;
-        for (Candidate c : candidates) {
-            cumulative += c.probability();
-            if (u < cumulative) return c.token();
+        for (int i = 0; i < kept; i++) {
+            cumulative += probabilities[i];
+            if (u < cumulative) return token(keys[i]);
         }
-        return candidates.getLast().token();
+        return token(keys[kept - 1]);
     }
 
     /** The final distribution the next token is drawn from, most probable first (greedy: one candidate). */
     public List<Candidate> distribution(float[] logits, int[] history, int historyLength, boolean[] allowed) {
-        float[] scores = adjustedLogits(logits, history, historyLength, allowed);
-        Integer[] order = new Integer[scores.length];
-        int n = 0;
-        for (int i = 0; i < scores.length; i++) if (scores[i] != Float.NEGATIVE_INFINITY) order[n++] = i;
-        if (n == 0) throw new IllegalStateException("every token is masked");
-        Integer[] ids = Arrays.copyOf(order, n);
-        Arrays.sort(ids, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a]) : Integer.compare(a, b));
-        if (params.greedy()) return List.of(new Candidate(ids[0], 1.0));
-
-        int keep = params.topK() > 0 ? Math.min(params.topK(), n) : n;
-        double max = scores[ids[0]];
-        double[] p = new double[keep];
-        double sum = 0;
-        for (int i = 0; i < keep; i++) {
-            p[i] = Math.exp((scores[ids[i]] - max) / params.temperature());
-            sum += p[i];
-        }
-        for (int i = 0; i < keep; i++) p[i] /= sum;
-        if (params.topP() < 1f) {
-            double cumulative = 0;
-            for (int i = 0; i < keep; i++) {
-                cumulative += p[i];
-                if (cumulative >= params.topP()) {
-                    keep = i + 1;
-                    break;
-                }
-            }
-        }
-        if (params.minP() > 0f) {
-            double threshold = params.minP() * p[0];
-            int k = 1;
-            while (k < keep && p[k] >= threshold) k++;
-            keep = k;
-        }
-        double kept = 0;
-        for (int i = 0; i < keep; i++) kept += p[i];
-        Candidate[] out = new Candidate[keep];
-        for (int i = 0; i < keep; i++) out[i] = new Candidate(ids[i], p[i] / kept);
+        float[] s = adjustedLogits(logits, history, historyLength, allowed);
+        if (params.greedy()) return List.of(new Candidate(best(s), 1.0));
+        int kept = truncate(s);
+        Candidate[] out = new Candidate[kept];
+        for (int i = 0; i < kept; i++) out[i] = new Candidate(token(keys[i]), probabilities[i]);
         return List.of(out);
     }
 
     /** The most likely token after bias, penalties and the token mask (null: all), what a greedy draft proposes. */
     public int mostLikely(float[] logits, int[] history, int historyLength, boolean[] allowed) {
-        float[] s = adjustedLogits(logits, history, historyLength, allowed);
-        int best = 0;
-        for (int i = 1; i < s.length; i++) if (s[i] > s[best]) best = i;
-        return best;
+        return best(adjustedLogits(logits, history, historyLength, allowed));
     }
 
-    /** Logits after bias, penalties and the token mask (a copy; {@code logits} is not changed). */
+    /**
+     * Logits after bias, penalties and the token mask, in a buffer this sampler reuses ({@code logits}
+     * is not changed).
+     */
     float[] adjustedLogits(float[] logits, int[] history, int historyLength, boolean[] allowed) {
-        float[] s = logits.clone();
+        if (scores.length != logits.length) scores = new float[logits.length];
+        float[] s = scores;
+        System.arraycopy(logits, 0, s, 0, logits.length);
         params.logitBias().forEach((token, bias) -> {
             if (token >= 0 && token < s.length) s[token] += bias;
         });
@@ -102,6 +85,110 @@ public final class Sampler {
             for (int i = 0; i < s.length; i++) if (i >= allowed.length || !allowed[i]) s[i] = Float.NEGATIVE_INFINITY;
         }
         return s;
+    }
+
+    /** The highest score's token, the lowest id among equals. */
+    private static int best(float[] s) {
+        int best = -1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] != Float.NEGATIVE_INFINITY && (best < 0 || s[i] > s[best])) best = i;
+        }
+        if (best < 0) throw new IllegalStateException("every token is masked");
+        return best;
+    }
+
+    /**
+     * Applies temperature, top-k, top-p and min-p to the scores: leaves the kept candidates' keys,
+     * best first, in {@code keys} and their renormalised probabilities in {@code probabilities};
+     * returns how many were kept.
+     */
+    private int truncate(float[] s) {
+        int n = packCandidates(s);
+        boolean topK = params.topK() > 0;
+        int pool = topK ? Math.min(params.topK(), n) : n;
+        boolean cuts = params.topP() < 1f || params.minP() > 0f;
+        int sorted = topK || !cuts ? pool : Math.min(pool, FIRST_TRY);
+        double max = s[token(smallest(keys, n))];
+        selectSmallest(keys, n, sorted);
+        Arrays.sort(keys, 0, sorted);
+        double sum = 0; // the softmax is over the top-k pool (sorted whole) or over every candidate
+        for (int i = 0; i < (topK ? pool : n); i++) sum += Math.exp((s[token(keys[i])] - max) / params.temperature());
+        int kept;
+        while ((kept = cut(s, sorted, pool, max, sum)) < 0) { // the cut lies beyond the sorted candidates
+            sorted = Math.min(pool, 4 * sorted);
+            selectSmallest(keys, n, sorted);
+            Arrays.sort(keys, 0, sorted);
+        }
+        double total = 0;
+        for (int i = 0; i < kept; i++) total += probabilities[i];
+        for (int i = 0; i < kept; i++) probabilities[i] /= total;
+        return kept;
+    }
+
+    /**
+     * Walks the first {@code sorted} candidates of the pool, writing their probabilities, to the
+     * first top-p or min-p cut; returns the count kept, or −1 when the cut lies beyond them.
+     */
+    private int cut(float[] s, int sorted, int pool, double max, double sum) {
+        if (probabilities.length < sorted) probabilities = new double[Math.max(sorted, 2 * probabilities.length)];
+        double threshold = 0;
+        double cumulative = 0;
+        for (int i = 0; i < sorted; i++) {
+            double p = Math.exp((s[token(keys[i])] - max) / params.temperature()) / sum;
+            if (i == 0) threshold = params.minP() * p;
+            else if (params.minP() > 0f && p < threshold) return i;
+            probabilities[i] = p;
+            cumulative += p;
+            if (params.topP() < 1f && cumulative >= params.topP()) return i + 1;
+        }
+        return sorted == pool ? sorted : -1;
+    }
+
+    /** Packs every unmasked token into {@link #keys}; returns their number. */
+    private int packCandidates(float[] s) {
+        if (keys.length != s.length) keys = new long[s.length];
+        int n = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == Float.NEGATIVE_INFINITY) continue;
+            int bits = Float.floatToRawIntBits(s[i]);
+            int ordered = bits ^ ((bits >> 31) & 0x7FFFFFFF); // signed order of the ints = order of the floats
+            keys[n++] = (long) ~ordered << 32 | i;
+        }
+        if (n == 0) throw new IllegalStateException("every token is masked");
+        return n;
+    }
+
+    private static int token(long key) {
+        return (int) key;
+    }
+
+    private static long smallest(long[] a, int n) {
+        long min = a[0];
+        for (int i = 1; i < n; i++) min = Math.min(min, a[i]);
+        return min;
+    }
+
+    /** Reorders {@code a[0, n)} so that its {@code k} smallest (distinct) values come first, in any order: quickselect. */
+    static void selectSmallest(long[] a, int n, int k) {
+        if (k >= n) return;
+        int lo = 0, hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            long pivot = Math.max(Math.min(a[lo], a[mid]), Math.min(Math.max(a[lo], a[mid]), a[hi])); // median of three
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (k - 1 <= j) hi = j;
+            else if (k - 1 >= i) lo = i;
+            else return;
+        }
     }
 
     private void applyPenalties(float[] s, int[] history, int historyLength) {

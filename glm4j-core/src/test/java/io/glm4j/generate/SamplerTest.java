@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.glm4j.Glm4jException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Each sampling step on fixed logits, checked against distributions worked out by hand. */
@@ -113,5 +117,74 @@ class SamplerTest {
         assertThatThrownBy(() -> PLAIN.withTopP(0f)).isInstanceOf(Glm4jException.class).hasMessageContaining("top_p");
         assertThatThrownBy(() -> PLAIN.withTemperature(-1f)).isInstanceOf(Glm4jException.class).hasMessageContaining("temperature");
         assertThatThrownBy(() -> PLAIN.withTopK(-3)).isInstanceOf(Glm4jException.class).hasMessageContaining("top_k");
+    }
+
+    @Test
+    void largeVocabulariesGiveWhatSortingEveryCandidateGives() {
+        Random random = new Random(7);
+        SamplingParams[] settings = {
+            SamplingParams.GLM45_DEFAULTS.withSeed(1L), // top-p 0.95 at temperature 0.6
+            PLAIN, PLAIN.withTopK(40), PLAIN.withTopK(5000).withTopP(0.5f), PLAIN.withMinP(0.05f), PLAIN.withTopP(0.999f).withMinP(1e-4f)};
+        for (int round = 0; round < 24; round++) {
+            float[] logits = new float[round == 0 ? 151_552 : 2_000 + random.nextInt(3_000)];
+            double spread = new double[] {0.01, 0.3, 3, 12}[round % 4]; // flat (the cut lies deep) to peaked
+            for (int i = 0; i < logits.length; i++) logits[i] = (float) (random.nextGaussian() * spread);
+            if (round % 3 == 1) for (int i = 0; i < logits.length; i++) logits[i] = Math.round(logits[i] * 4) / 4f; // many ties
+            boolean[] allowed = null;
+            if (round % 5 == 2) {
+                allowed = new boolean[logits.length];
+                for (int i = 0; i < allowed.length; i++) allowed[i] = random.nextInt(3) > 0;
+            }
+            for (SamplingParams p : settings) {
+                List<Sampler.Candidate> got = new Sampler(p).distribution(logits, new int[0], 0, allowed);
+                List<Sampler.Candidate> want = byFullSort(p, logits, allowed);
+                assertThat(got).extracting(Sampler.Candidate::token).as("round %d, %s", round, p).isEqualTo(want.stream().map(Sampler.Candidate::token).toList());
+                for (int i = 0; i < got.size(); i++) assertThat(got.get(i).probability()).isCloseTo(want.get(i).probability(), within(1e-9));
+            }
+        }
+    }
+
+    /** The definition, step by step: every unmasked candidate sorted (best first, lower id on ties), softmax, cuts, renormalise. */
+    private static List<Sampler.Candidate> byFullSort(SamplingParams p, float[] logits, boolean[] allowed) {
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < logits.length; i++) if (allowed == null || allowed[i]) ids.add(i);
+        ids.sort(Comparator.<Integer>comparingDouble(i -> -logits[i]).thenComparing(i -> i));
+        int pool = p.topK() > 0 ? Math.min(p.topK(), ids.size()) : ids.size();
+        double max = logits[ids.getFirst()];
+        double[] prob = new double[pool];
+        double sum = 0;
+        for (int i = 0; i < pool; i++) sum += prob[i] = Math.exp((logits[ids.get(i)] - max) / p.temperature());
+        for (int i = 0; i < pool; i++) prob[i] /= sum;
+        int keep = pool;
+        double cumulative = 0;
+        for (int i = 0; i < pool && p.topP() < 1f; i++) {
+            if ((cumulative += prob[i]) >= p.topP()) {
+                keep = i + 1;
+                break;
+            }
+        }
+        int k = 1;
+        while (k < keep && prob[k] >= p.minP() * prob[0]) k++;
+        double kept = Arrays.stream(prob, 0, k).sum();
+        List<Sampler.Candidate> out = new ArrayList<>();
+        for (int i = 0; i < k; i++) out.add(new Sampler.Candidate(ids.get(i), prob[i] / kept));
+        return out;
+    }
+
+    @Test
+    void selectingTheSmallestPutsThemFirst() {
+        Random random = new Random(3);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + random.nextInt(2_000), k = 1 + random.nextInt(n);
+            long[] a = random.longs(n).distinct().toArray();
+            n = a.length;
+            k = Math.min(k, n);
+            long[] sorted = a.clone();
+            Arrays.sort(sorted);
+            Sampler.selectSmallest(a, n, k);
+            long[] first = Arrays.copyOf(a, k);
+            Arrays.sort(first);
+            assertThat(first).isEqualTo(Arrays.copyOf(sorted, k));
+        }
     }
 }
