@@ -262,7 +262,8 @@ public final class Scheduler implements AutoCloseable {
         for (int j = 0; j < out.length; j++) {
             Job job = running[slotOf.get(j)];
             if (job.stream != null) job.stream.verified(out[j], job.cancelled || closed);
-            else logits[slotOf.get(j)] = out[j].logitsRow(out[j].rows() - 1);
+            // a one-token step's logits are already this sequence's own copy, taken out of the batch's
+            else logits[slotOf.get(j)] = out[j].rows() == 1 ? out[j].logits() : out[j].logitsRow(out[j].rows() - 1);
         }
         return true;
     }
