@@ -52,13 +52,23 @@ public final class Main {
             commandLine.getErr().flush();
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands only exceptions to the handler above
+            err.println("error: " + describe(e));
+            err.flush();
+            return 1;
+        }
     }
 
     /** A one-line message for the user; never a stack trace. */
     static String describe(Throwable e) {
         if (e instanceof Glm4jException) return e.getMessage();
-        if (e instanceof OutOfMemoryError) return "out of memory: " + e.getMessage() + " (try a smaller --ctx or a larger -Xmx)";
+        if (e instanceof OutOfMemoryError) {
+            String limit = String.valueOf(e.getMessage()).contains("direct buffer memory")
+                    ? "-XX:MaxDirectMemorySize, which holds the KV cache" : "-Xmx";
+            return "out of memory: " + e.getMessage() + " (try a smaller --ctx or --parallel, or a larger " + limit + ")";
+        }
         if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) return e.getMessage();
         return "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage();
     }

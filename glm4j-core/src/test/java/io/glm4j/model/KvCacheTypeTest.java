@@ -2,18 +2,21 @@ package io.glm4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.fixtures.Fixtures;
 import io.glm4j.fixtures.Golden;
 import io.glm4j.gguf.GgufFile;
 import io.glm4j.tensor.WorkerPool;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Smaller KV caches against llama.cpp's F32-cache logits on the F32 fixture, over every prompt
@@ -56,6 +59,28 @@ class KvCacheTypeTest {
         assertThat(max).isLessThan(maxDiff);
         assertThat(median).isLessThan(medianDiff);
         assertThat(agreement).isGreaterThanOrEqualTo(argmaxAgreement);
+    }
+
+    /**
+     * GLM-4.5-Air's KV width (8 heads of 128) at 16,384 positions: 64 MB a layer in float16, which
+     * must not land on the heap (this thread allocates less than 1 MB for it); what is written comes
+     * back within the type's rounding.
+     */
+    @ParameterizedTest
+    @EnumSource(KvCacheType.class)
+    void rowsLiveOffTheHeap(KvCacheType type) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        float[] k = new float[1024], v = new float[1024], back = new float[128];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (float) Math.sin(i);
+            v[i] = (float) Math.cos(i);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        SequenceKvCache cache = new SequenceKvCache(type, 2, 8, 128, 16_384, 1);
+        cache.write(1, 0, 16_383, k, 0, v, 0);
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("heap bytes for %s", type).isLessThan(1 << 20);
+        cache.readValue(1, 0, 16_383, 3, back, 0);
+        for (int d = 0; d < 128; d++) assertThat((double) back[d]).isCloseTo(v[3 * 128 + d], within(0.01));
     }
 
     @Test
