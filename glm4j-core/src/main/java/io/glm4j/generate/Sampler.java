@@ -1,5 +1,6 @@
 package io.glm4j.generate;
 
+import io.glm4j.tensor.VectorMath;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -112,7 +113,11 @@ public final class Sampler {
         selectSmallest(keys, n, sorted);
         Arrays.sort(keys, 0, sorted);
         double sum = 0; // the softmax is over the top-k pool (sorted whole) or over every candidate
-        for (int i = 0; i < (topK ? pool : n); i++) sum += Math.exp((s[token(keys[i])] - max) / params.temperature());
+        if (topK) {
+            for (int i = 0; i < pool; i++) sum += Math.exp((s[token(keys[i])] - max) / params.temperature());
+        } else { // vectorized over the whole row (masked scores are −∞): it only places the top-p cut
+            sum = VectorMath.sumExp(s, s.length, (float) max, 1f / params.temperature());
+        }
         int kept;
         while ((kept = cut(s, sorted, pool, max, sum)) < 0) { // the cut lies beyond the sorted candidates
             sorted = Math.min(pool, 4 * sorted);

@@ -66,6 +66,27 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * {@code Σ exp((x[i] − shift)·scale)} for {@code i < n} (−∞ values add nothing): a softmax's
+     * denominator over a whole vocabulary. Each term as {@link #exp} gives it (within 2 ulp); the
+     * lanes add up in floats {@value #SUM_CHUNK} values at a time, the chunks in a double.
+     */
+    public static double sumExp(float[] x, int n, float shift, float scale) {
+        int whole = F.loopBound(n);
+        double total = 0;
+        for (int chunk = 0; chunk < whole; chunk += SUM_CHUNK) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = chunk, end = Math.min(whole, chunk + SUM_CHUNK); i < end; i += F.length()) {
+                acc = acc.add(exp(FloatVector.fromArray(F, x, i).sub(shift).mul(scale)));
+            }
+            total += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (int i = whole; i < n; i++) total += Math.exp((x[i] - shift) * scale);
+        return total;
+    }
+
+    private static final int SUM_CHUNK = 1024;
+
     /** SwiGLU: {@code gate[i] = silu(gate[i]) · up[i]}. */
     public static void siluMultiply(float[] gate, float[] up, int n) {
         // every element, the last ones too, through the same vector code, so a value's result does not

@@ -81,4 +81,17 @@ class VectorMathTest {
             assertThat(alone[0]).as("element %d", at).isEqualTo(whole[at]);
         }
     }
+
+    @Test
+    void sumExpIsTheSoftmaxDenominatorWithMaskedValuesLeftOut() {
+        Random random = new Random(9);
+        for (int n : new int[] {1, 15, 17, 1024, 1040, 151_552}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = random.nextInt(4) == 0 ? Float.NEGATIVE_INFINITY : (float) (random.nextGaussian() * 4);
+            float max = 12f, scale = 1 / 0.6f;
+            double expected = 0;
+            for (int i = 0; i < n; i++) expected += Math.exp((x[i] - max) * (double) scale);
+            assertThat(VectorMath.sumExp(x, n, max, scale)).as("n %d", n).isCloseTo(expected, within(1e-6 * expected + 1e-300));
+        }
+    }
 }
