@@ -33,6 +33,9 @@ public final class Scheduler implements AutoCloseable {
     private final Drafting drafting;
     private final KvCache nextnCache;
     private volatile boolean closed;
+    /** Reused by the scheduler thread step after step: the batch's logits, and each slot's last row. */
+    private float[] batchLogits;
+    private final float[][] stepLogits;
 
     /**
      * Speculative decoding settings for requests that ask for it.
@@ -61,6 +64,7 @@ public final class Scheduler implements AutoCloseable {
         this.slots = new Session[parallel];
         for (int i = 0; i < parallel; i++) slots[i] = new Session(model.model(), cache, i);
         this.running = new Job[parallel];
+        this.stepLogits = new float[parallel][];
         this.queue = new ArrayBlockingQueue<>(Math.max(1, queueCapacity));
         this.loop = Thread.ofPlatform().name("glm4j-scheduler").daemon().start(this::run);
     }
@@ -257,13 +261,14 @@ public final class Scheduler implements AutoCloseable {
         }
         if (sessions.isEmpty()) return any;
         long start = System.nanoTime();
-        Glm4MoeModel.Output[] out = Session.extendTogether(model.model(), cache, sessions, tokens);
+        Session.Together out = Session.extendTogether(model.model(), cache, sessions, tokens, batchLogits);
+        batchLogits = out.batch().logits();
         counters.decodeNanos.addAndGet(System.nanoTime() - start);
-        for (int j = 0; j < out.length; j++) {
-            Job job = running[slotOf.get(j)];
-            if (job.stream != null) job.stream.verified(out[j], job.cancelled || closed);
-            // a one-token step's logits are already this sequence's own copy, taken out of the batch's
-            else logits[slotOf.get(j)] = out[j].rows() == 1 ? out[j].logits() : out[j].logitsRow(out[j].rows() - 1);
+        for (int j = 0; j < sessions.size(); j++) {
+            int slot = slotOf.get(j);
+            Job job = running[slot];
+            if (job.stream != null) job.stream.verified(out.of(j), job.cancelled || closed);
+            else logits[slot] = stepLogits[slot] = out.lastLogits(j, stepLogits[slot]);
         }
         return true;
     }

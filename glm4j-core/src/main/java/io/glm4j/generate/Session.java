@@ -102,21 +102,23 @@ public final class Session {
 
     /**
      * Appends tokens to each of several sessions of the same cache in one forward pass (their
-     * steps share one read of the weights); returns, per session, the logits and final-normed
-     * hidden state after each of its tokens.
+     * steps share one read of the weights), the logits written into {@code logits} (grown if too
+     * small; null allocates); the result holds the logits and final-normed hidden state after each token.
      */
-    static Glm4MoeModel.Output[] extendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, List<int[]> tokens) {
+    static Together extendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, List<int[]> tokens, float[] logits) {
         int total = tokens.stream().mapToInt(t -> t.length).sum();
         int[] ids = new int[total];
         int[] positions = new int[total];
         int[] sequences = new int[total];
         boolean[] want = new boolean[total];
+        int[] firstRow = new int[sessions.size()];
         int at = 0;
         for (int i = 0; i < sessions.size(); i++) {
             Session s = sessions.get(i);
             int[] add = tokens.get(i);
             if (s.cache != cache) throw new IllegalArgumentException("sessions of different caches");
             if (s.length + add.length > cache.capacity()) throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
+            firstRow[i] = at;
             for (int j = 0; j < add.length; j++, at++) {
                 ids[at] = add[j];
                 positions[at] = s.length + j;
@@ -124,19 +126,28 @@ public final class Session {
                 want[at] = true;
             }
         }
-        Glm4MoeModel.Output out = model.forward(new Batch(ids, positions, sequences, want), cache, true);
-        Glm4MoeModel.Output[] perSession = new Glm4MoeModel.Output[sessions.size()];
-        int h = model.config().hiddenSize();
-        int v = out.vocabSize();
-        at = 0;
-        for (int i = 0; i < sessions.size(); i++) {
-            int n = tokens.get(i).length;
-            perSession[i] = new Glm4MoeModel.Output(n, Arrays.copyOfRange(out.hidden(), at * h, (at + n) * h),
-                    Arrays.copyOfRange(out.logits(), at * v, (at + n) * v), v);
-            sessions.get(i).record(tokens.get(i));
-            at += n;
+        if (logits != null && logits.length < total * model.config().vocabSize()) logits = null;
+        Glm4MoeModel.Output out = model.forward(new Batch(ids, positions, sequences, want), cache, true, logits);
+        for (int i = 0; i < sessions.size(); i++) sessions.get(i).record(tokens.get(i));
+        return new Together(out, firstRow, tokens.stream().mapToInt(t -> t.length).toArray());
+    }
+
+    /** One forward pass over several sessions' tokens: session i's rows are {@code firstRow[i] ..} of {@code batch}, {@code rows[i]} of them. */
+    record Together(Glm4MoeModel.Output batch, int[] firstRow, int[] rows) {
+        /** Session i's rows as an output of their own, copied out of the batch's. */
+        Glm4MoeModel.Output of(int i) {
+            int h = batch.hidden().length / batch.rows(), v = batch.vocabSize(), from = firstRow[i], n = rows[i];
+            return new Glm4MoeModel.Output(n, Arrays.copyOfRange(batch.hidden(), from * h, (from + n) * h),
+                    Arrays.copyOfRange(batch.logits(), from * v, (from + n) * v), v);
         }
-        return perSession;
+
+        /** Session i's last logits row, copied into {@code into} (a vocabulary's length; null allocates). */
+        float[] lastLogits(int i, float[] into) {
+            int v = batch.vocabSize();
+            float[] row = into != null ? into : new float[v];
+            System.arraycopy(batch.logits(), (firstRow[i] + rows[i] - 1) * v, row, 0, v);
+            return row;
+        }
     }
 
     /** Forgets everything after the first {@code newLength} tokens. */

@@ -95,7 +95,8 @@ public final class Glm4MoeModel {
         return forward(batch, cache, false, logits);
     }
 
-    private Output forward(Batch batch, KvCache cache, boolean hiddenForAll, float[] logits) {
+    /** {@link #forward(Batch, KvCache, boolean)} into a logits buffer as {@link #forward(Batch, KvCache, float[])}; null allocates one. */
+    public Output forward(Batch batch, KvCache cache, boolean hiddenForAll, float[] logits) {
         validate(batch, cache);
         if (logits != null && logits.length < batch.logitRows() * config.vocabSize()) {
             throw new IllegalArgumentException("a logits buffer of " + logits.length + " floats is too small for " + batch.logitRows() + " rows");
