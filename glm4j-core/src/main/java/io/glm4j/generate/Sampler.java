@@ -43,7 +43,7 @@ public final class Sampler {
     /** Draws the next token; {@code history} is prompt + output so far, {@code allowed} masks tokens (null: all). */
     public int sample(float[] logits, int[] history, int historyLength, boolean[] allowed) {
         float[] s = adjustedLogits(logits, history, historyLength, allowed);
-        if (params.greedy()) return best(s);
+        if (params.greedy()) return unmasked(best(s));
         int kept = truncate(s);
         if (kept == 1) return token(keys[0]);
         double u = random.nextDouble();
@@ -58,7 +58,7 @@ public final class Sampler {
     /** The final distribution the next token is drawn from, most probable first (greedy: one candidate). */
     public List<Candidate> distribution(float[] logits, int[] history, int historyLength, boolean[] allowed) {
         float[] s = adjustedLogits(logits, history, historyLength, allowed);
-        if (params.greedy()) return List.of(new Candidate(best(s), 1.0));
+        if (params.greedy()) return List.of(new Candidate(unmasked(best(s)), 1.0));
         int kept = truncate(s);
         Candidate[] out = new Candidate[kept];
         for (int i = 0; i < kept; i++) out[i] = new Candidate(token(keys[i]), probabilities[i]);
@@ -67,7 +67,7 @@ public final class Sampler {
 
     /** The most likely token after bias, penalties and the token mask (null: all), what a greedy draft proposes. */
     public int mostLikely(float[] logits, int[] history, int historyLength, boolean[] allowed) {
-        return best(adjustedLogits(logits, history, historyLength, allowed));
+        return Math.max(0, best(adjustedLogits(logits, history, historyLength, allowed))); // all masked: a draft verification rejects
     }
 
     /**
@@ -88,14 +88,18 @@ public final class Sampler {
         return s;
     }
 
-    /** The highest score's token, the lowest id among equals. */
+    /** The highest score's token, the lowest id among equals; −1 when every token is masked. */
     private static int best(float[] s) {
         int best = -1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] != Float.NEGATIVE_INFINITY && (best < 0 || s[i] > s[best])) best = i;
         }
-        if (best < 0) throw new IllegalStateException("every token is masked");
         return best;
+    }
+
+    private static int unmasked(int token) {
+        if (token < 0) throw new IllegalStateException("every token is masked");
+        return token;
     }
 
     /**

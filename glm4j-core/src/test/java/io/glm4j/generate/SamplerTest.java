@@ -187,4 +187,13 @@ class SamplerTest {
             assertThat(first).isEqualTo(Arrays.copyOf(sorted, k));
         }
     }
+
+    @Test
+    void aFullyMaskedRowIsAnErrorToSampleButStillGivesADraft() {
+        boolean[] none = new boolean[LOGITS.length];
+        for (SamplingParams p : new SamplingParams[] {PLAIN, SamplingParams.GREEDY}) {
+            assertThatThrownBy(() -> new Sampler(p).sample(LOGITS, new int[0], 0, none)).hasMessageContaining("every token is masked");
+        }
+        assertThat(new Sampler(PLAIN).mostLikely(LOGITS, new int[0], 0, none)).isZero(); // rejected when verified
+    }
 }
