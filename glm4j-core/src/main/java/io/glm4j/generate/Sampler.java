@@ -113,9 +113,9 @@ public final class Sampler {
         int pool = topK ? Math.min(params.topK(), n) : n;
         boolean cuts = params.topP() < 1f || params.minP() > 0f;
         int sorted = topK || !cuts ? pool : Math.min(pool, FIRST_TRY);
-        double max = s[token(smallest(keys, n))];
         selectSmallest(keys, n, sorted);
         Arrays.sort(keys, 0, sorted);
+        double max = s[token(keys[0])];
         double sum = 0; // the softmax is over the top-k pool (sorted whole) or over every candidate
         if (topK) {
             for (int i = 0; i < pool; i++) sum += Math.exp((s[token(keys[i])] - max) / params.temperature());
@@ -169,12 +169,6 @@ public final class Sampler {
 
     private static int token(long key) {
         return (int) key;
-    }
-
-    private static long smallest(long[] a, int n) {
-        long min = a[0];
-        for (int i = 1; i < n; i++) min = Math.min(min, a[i]);
-        return min;
     }
 
     /** Reorders {@code a[0, n)} so that its {@code k} smallest (distinct) values come first, in any order: quickselect. */

@@ -67,7 +67,7 @@ public final class Session {
         float[] hidden = keepHidden ? new float[(prompt.length - common) * model.config().hiddenSize()] : null;
         for (int start = common; start < prompt.length; start += PREFILL_BATCH) {
             int end = Math.min(prompt.length, start + PREFILL_BATCH);
-            Glm4MoeModel.Output out = evaluate(Arrays.copyOfRange(prompt, start, end), false, keepHidden);
+            Glm4MoeModel.Output out = evaluate(Arrays.copyOfRange(prompt, start, end), false, keepHidden, null);
             logits = out.logitsRow(out.rows() - 1);
             if (keepHidden) System.arraycopy(out.hidden(), 0, hidden, (start - common) * model.config().hiddenSize(), out.hidden().length);
         }
@@ -82,7 +82,7 @@ public final class Session {
         if (length + batch.length > cache.capacity()) {
             throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
         }
-        return evaluate(batch, true, true);
+        return evaluate(batch, true, true, null);
     }
 
     /**
@@ -94,19 +94,17 @@ public final class Session {
             throw new Glm4jException("the context of " + cache.capacity() + " tokens is full");
         }
         if (stepLogits == null) stepLogits = new float[model.config().vocabSize()];
-        int[] batch = {token};
-        model.forward(Batch.of(sequence, length, batch, false), cache, stepLogits);
-        record(batch);
-        return stepLogits;
+        return evaluate(new int[] {token}, false, false, stepLogits).logits();
     }
 
     /**
      * Appends tokens to each of several sessions of the same cache in one forward pass (their
-     * steps share one read of the weights), the logits written into {@code logits} (grown if too
-     * small; null allocates); the result holds the logits and final-normed hidden state after each token.
+     * steps share one read of the weights), the logits written into {@code logits} (a new array
+     * when it is null or too small); the result holds the logits and final-normed hidden state after each token.
      */
     static Together extendTogether(Glm4MoeModel model, KvCache cache, List<Session> sessions, List<int[]> tokens, float[] logits) {
-        int total = tokens.stream().mapToInt(t -> t.length).sum();
+        int[] rows = tokens.stream().mapToInt(t -> t.length).toArray();
+        int total = Arrays.stream(rows).sum();
         int[] ids = new int[total];
         int[] positions = new int[total];
         int[] sequences = new int[total];
@@ -129,7 +127,7 @@ public final class Session {
         if (logits != null && logits.length < total * model.config().vocabSize()) logits = null;
         Glm4MoeModel.Output out = model.forward(new Batch(ids, positions, sequences, want), cache, true, logits);
         for (int i = 0; i < sessions.size(); i++) sessions.get(i).record(tokens.get(i));
-        return new Together(out, firstRow, tokens.stream().mapToInt(t -> t.length).toArray());
+        return new Together(out, firstRow, rows);
     }
 
     /** One forward pass over several sessions' tokens: session i's rows are {@code firstRow[i] ..} of {@code batch}, {@code rows[i]} of them. */
@@ -156,8 +154,9 @@ public final class Session {
         cache.truncate(sequence, length);
     }
 
-    private Glm4MoeModel.Output evaluate(int[] batch, boolean allLogits, boolean allHidden) {
-        Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, allLogits), cache, allHidden);
+    /** Evaluates {@code batch} after the cached tokens, its logits into {@code logits} (null: a new array). */
+    private Glm4MoeModel.Output evaluate(int[] batch, boolean allLogits, boolean allHidden, float[] logits) {
+        Glm4MoeModel.Output out = model.forward(Batch.of(sequence, length, batch, allLogits), cache, allHidden, logits);
         record(batch);
         return out;
     }
