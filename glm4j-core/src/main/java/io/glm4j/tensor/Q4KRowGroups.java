@@ -28,6 +28,13 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
     private static final int GROUP_BLOCK_BYTES = QUANTS + 128 * ROWS;
     private static final ValueLayout.OfShort LE_SHORT = HalfFloats.LE_SHORT;
 
+    /** The 32 bytes between a run's pieces, read from a field: see {@link RowGroupKernel} on loop strides. */
+    private final long pieceBytes;
+
+    private Q4KRowGroups() {
+        pieceBytes = 32;
+    }
+
     @Override
     public long groupBytes(int cols) {
         return (long) Blocks.of(cols, GgmlType.Q4_K) * GROUP_BLOCK_BYTES;
@@ -67,7 +74,7 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
             for (int c = 0; c < 4; c++) {
                 ShortVector low = ShortVector.zero(Int8Lanes.S), high = low;
                 for (int k = 0; k < 16; k++) {
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + c * 32 * ROWS + k * 32, ByteOrder.LITTLE_ENDIAN)
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + c * 32 * ROWS + k * pieceBytes, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
                     low = low.add(q.and((short) 0xF).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 32 * c + k]).reinterpretAsShorts()));
                     high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 32 * c + 16 + k]).reinterpretAsShorts()));

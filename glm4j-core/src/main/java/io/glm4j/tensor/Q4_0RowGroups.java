@@ -32,6 +32,13 @@ final class Q4_0RowGroups implements RowGroupKernel {
     /** Groups up to this long (2048 columns) are read one after another in a decode step (see {@link #dotQuad}). */
     private static final long ONE_STREAM_UP_TO_BYTES = 64 * GROUP_BLOCK_BYTES;
 
+    /** The 32 bytes between runs, read from a field: see {@link RowGroupKernel} on loop strides. */
+    private final long runBytes;
+
+    private Q4_0RowGroups() {
+        runBytes = 32;
+    }
+
     @Override
     public long groupBytes(int cols) {
         return (long) Blocks.of(cols, GgmlType.Q4_0) * GROUP_BLOCK_BYTES;
@@ -93,9 +100,9 @@ final class Q4_0RowGroups implements RowGroupKernel {
             int xp = (xOffset >> 1) + b * 16, yp = (xOffset >> 2) + b * 8;
             ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA;
             for (int j = 0; j < 8; j++) {
-                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
                 ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts();
                 ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[yp + j]).reinterpretAsShorts();
@@ -148,16 +155,16 @@ final class Q4_0RowGroups implements RowGroupKernel {
             for (int j = 0; j < 8; j++) {
                 ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts();
                 ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[yp + j]).reinterpretAsShorts();
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
                 sumA = sumA.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
-                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
                 sumB = sumB.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
-                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseC + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseC + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
                 sumC = sumC.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
-                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseD + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
+                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseD + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
                 sumD = sumD.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
             }
