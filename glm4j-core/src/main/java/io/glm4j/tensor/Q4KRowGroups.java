@@ -28,11 +28,12 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
     private static final int GROUP_BLOCK_BYTES = QUANTS + 128 * ROWS;
     private static final ValueLayout.OfShort LE_SHORT = HalfFloats.LE_SHORT;
 
-    /** The 32 bytes between a run's pieces, read from a field: see {@link RowGroupKernel} on loop strides. */
-    private final long pieceBytes;
+    /** The 32 bytes between a run's pieces and the 16 between sub-blocks' minima, read from fields (see {@link RowGroupKernel} on loop strides). */
+    private final long pieceBytes, rowBytes;
 
     private Q4KRowGroups() {
         pieceBytes = 32;
+        rowBytes = ROWS;
     }
 
     @Override
@@ -93,7 +94,7 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
             int xs = (xOffset >> 4) + b * 16;
             IntVector mins = IntVector.zero(Int8Lanes.I);
             for (int j = 0; j < 8; j++) {
-                mins = mins.add(((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * ROWS, ByteOrder.LITTLE_ENDIAN)
+                mins = mins.add(((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * rowBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)).mul(sums[xs + 2 * j] + sums[xs + 2 * j + 1]));
             }
             float dx = xd[(xOffset >> 8) + b];
