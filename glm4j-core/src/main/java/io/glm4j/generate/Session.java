@@ -141,10 +141,7 @@ public final class Session {
 
         /** Session i's last logits row, copied into {@code into} (a vocabulary's length; null allocates). */
         float[] lastLogits(int i, float[] into) {
-            int v = batch.vocabSize();
-            float[] row = into != null ? into : new float[v];
-            System.arraycopy(batch.logits(), (firstRow[i] + rows[i] - 1) * v, row, 0, v);
-            return row;
+            return batch.logitsRow(firstRow[i] + rows[i] - 1, into != null ? into : new float[batch.vocabSize()]);
         }
     }
 

@@ -69,7 +69,13 @@ public final class Glm4MoeModel {
      */
     public record Output(int rows, float[] hidden, float[] logits, int vocabSize) {
         public float[] logitsRow(int r) {
-            return Arrays.copyOfRange(logits, r * vocabSize, (r + 1) * vocabSize);
+            return logitsRow(r, new float[vocabSize]);
+        }
+
+        /** Row {@code r} of the logits copied into {@code into} (at least {@code vocabSize} floats), which is returned. */
+        public float[] logitsRow(int r, float[] into) {
+            System.arraycopy(logits, r * vocabSize, into, 0, vocabSize);
+            return into;
         }
     }
 
