@@ -113,8 +113,7 @@ public final class Sampler {
         int pool = topK ? Math.min(params.topK(), n) : n;
         boolean cuts = params.topP() < 1f || params.minP() > 0f;
         int sorted = topK || !cuts ? pool : Math.min(pool, FIRST_TRY);
-        selectSmallest(keys, n, sorted);
-        Arrays.sort(keys, 0, sorted);
+        sortBest(n, sorted);
         double max = s[token(keys[0])];
         double sum = 0; // the softmax is over the top-k pool (sorted whole) or over every candidate
         if (topK) {
@@ -125,8 +124,7 @@ public final class Sampler {
         int kept;
         while ((kept = cut(s, sorted, pool, max, sum)) < 0) { // the cut lies beyond the sorted candidates
             sorted = Math.min(pool, 4 * sorted);
-            selectSmallest(keys, n, sorted);
-            Arrays.sort(keys, 0, sorted);
+            sortBest(n, sorted);
         }
         double total = 0;
         for (int i = 0; i < kept; i++) total += probabilities[i];
@@ -151,6 +149,12 @@ public final class Sampler {
             if (params.topP() < 1f && cumulative >= params.topP()) return i + 1;
         }
         return sorted == pool ? sorted : -1;
+    }
+
+    /** Brings the best {@code count} of the {@code n} candidates to the front of {@link #keys}, sorted. */
+    private void sortBest(int n, int count) {
+        selectSmallest(keys, n, count);
+        Arrays.sort(keys, 0, count);
     }
 
     /** Packs every unmasked token into {@link #keys}; returns their number. */
