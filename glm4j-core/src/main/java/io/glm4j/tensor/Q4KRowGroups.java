@@ -18,6 +18,13 @@ import jdk.incubator.vector.VectorOperators;
  * pair of value 2k+p (low nibble) or 32+2k+p (high nibble). A sub-block's sixteen products of at
  * most 15·127 fit a short lane; its row sums, widened to ints, meet their row's 6-bit scale.
  *
+ * <p>A block column's head (d, dmin, minima; the scales' lines touched, see
+ * {@link RowGroupKernel#touchLines}) is read before its quants: read after them, its lines lie
+ * behind the hardware prefetcher's ascending stream and each one misses on its own. One thread
+ * streaming groups from memory: 7.9 → 17–18 GB/s with the head first, 18–19 with the scales
+ * touched (two threads: 14 → 29–31, at 33–35 GB/s of bandwidth); in cache no change. The model's
+ * Q4_K matrices, one token, two threads: 7.5% less time.
+ *
  * <p>Faster than float tiles at every batch size (ms for one expert matrix, groups against tiles:
  * 4 tokens: 0.40 ms against 0.99 tiled; 64 tokens: 6.2 against 7.9).
  */
@@ -71,6 +78,23 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 128;
+            float dx = xd[(xOffset >> 8) + b];
+            // the block column's head in address order, before its quants (see the class comment); the rows' fp16 d
+            // and dmin widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            // Σ_j min_rj · (sum of the activation quants of sub-block j)
+            int xs = (xOffset >> 4) + b * 16;
+            IntVector mins = IntVector.zero(Int8Lanes.I);
+            for (int j = 0; j < 8; j++) {
+                mins = mins.add(((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * rowBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)).mul(sums[xs + 2 * j] + sums[xs + 2 * j + 1]));
+            }
+            acc = acc.add(RowGroupKernel.touchLines(groups, base + SCALES, 2)); // the scales' two lines, read during the quants
             IntVector scaled = IntVector.zero(Int8Lanes.I);
             for (int c = 0; c < 4; c++) {
                 ShortVector low = ShortVector.zero(Int8Lanes.S), high = low;
@@ -90,21 +114,6 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
                 scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)));
             }
-            // Σ_j min_rj · (sum of the activation quants of sub-block j)
-            int xs = (xOffset >> 4) + b * 16;
-            IntVector mins = IntVector.zero(Int8Lanes.I);
-            for (int j = 0; j < 8; j++) {
-                mins = mins.add(((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * rowBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)).mul(sums[xs + 2 * j] + sums[xs + 2 * j + 1]));
-            }
-            float dx = xd[(xOffset >> 8) + b];
-            // the rows' fp16 d and dmin widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc);
             acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc);
         }
@@ -120,6 +129,23 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128, p2 = (x2 >> 1) + b * 128, p3 = (x3 >> 1) + b * 128;
+            // the block column's head first, as in dot
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            int s0 = (x0 >> 4) + b * 16, s1 = (x1 >> 4) + b * 16, s2 = (x2 >> 4) + b * 16, s3 = (x3 >> 4) + b * 16;
+            IntVector mins0 = IntVector.zero(Int8Lanes.I), mins1 = mins0, mins2 = mins0, mins3 = mins0;
+            for (int j = 0; j < 8; j++) {
+                IntVector m = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
+                mins0 = mins0.add(m.mul(sums[s0 + 2 * j] + sums[s0 + 2 * j + 1]));
+                mins1 = mins1.add(m.mul(sums[s1 + 2 * j] + sums[s1 + 2 * j + 1]));
+                mins2 = mins2.add(m.mul(sums[s2 + 2 * j] + sums[s2 + 2 * j + 1]));
+                mins3 = mins3.add(m.mul(sums[s3 + 2 * j] + sums[s3 + 2 * j + 1]));
+            }
             IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
             for (int c = 0; c < 4; c++) {
                 ShortVector low0 = ShortVector.zero(Int8Lanes.S), low1 = low0, low2 = low0, low3 = low0;
@@ -159,22 +185,6 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
                 scaled3 = scaled3.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
                         .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
             }
-            int s0 = (x0 >> 4) + b * 16, s1 = (x1 >> 4) + b * 16, s2 = (x2 >> 4) + b * 16, s3 = (x3 >> 4) + b * 16;
-            IntVector mins0 = IntVector.zero(Int8Lanes.I), mins1 = mins0, mins2 = mins0, mins3 = mins0;
-            for (int j = 0; j < 8; j++) {
-                IntVector m = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
-                mins0 = mins0.add(m.mul(sums[s0 + 2 * j] + sums[s0 + 2 * j + 1]));
-                mins1 = mins1.add(m.mul(sums[s1 + 2 * j] + sums[s1 + 2 * j + 1]));
-                mins2 = mins2.add(m.mul(sums[s2 + 2 * j] + sums[s2 + 2 * j + 1]));
-                mins3 = mins3.add(m.mul(sums[s3 + 2 * j] + sums[s3 + 2 * j + 1]));
-            }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             float dx = xd[(x0 >> 8) + b];
             acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc0);
             acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc0);

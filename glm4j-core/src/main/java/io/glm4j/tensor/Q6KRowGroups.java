@@ -24,6 +24,10 @@ import jdk.incubator.vector.VectorOperators;
  * result is exact; its row sums, widened to ints, meet the group's scale. One thread in cache, one
  * token: 32.3 → 36.1 GMAC/s (with the sum as a tree, see {@link #dot}).
  *
+ * <p>The one-token kernel touches a block column's scale lines at its start ({@link
+ * RowGroupKernel#touchLines}): the model's Q6_K matrices streamed from memory, two threads, 5%
+ * less time (Q4_K_M's output matrix: 14.5 → 13.8 ms).
+ *
  * <p>The products broadcast the activation pairs as floats of the same bits: broadcast as ints,
  * C2 loaded most of them into general registers first and moved them across one by one.
  */
@@ -134,6 +138,8 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
         FloatVector acc = FloatVector.zero(Int8Lanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
+            // the scales' lines after their first, read one by one behind the quants' stream (see RowGroupKernel.touchLines)
+            acc = acc.add(RowGroupKernel.touchLines(groups, base + SCALES + 64, 3));
             int f = QuantizedActivations.SIX_BIT_FIELDS * ((xOffset >> 4) + 16 * b);
             IntVector scaled = IntVector.zero(Int8Lanes.I);
             for (int g = 0; g < 16; g++, f += QuantizedActivations.SIX_BIT_FIELDS) {

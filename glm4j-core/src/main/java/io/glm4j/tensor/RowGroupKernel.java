@@ -1,6 +1,7 @@
 package io.glm4j.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
@@ -141,6 +142,20 @@ interface RowGroupKernel {
             dot4One(groups, first, x, x0, x1, x2, x3, cols, out, o0, o1, o2, o3);
             dot4One(groups, second, x, x0, x1, x2, x3, cols, out, o0 + ROWS, o1 + ROWS, o2 + ROWS, o3 + ROWS);
         }
+    }
+
+    /**
+     * Reads one int from each of {@code lines} cache lines, 64 bytes apart from {@code from}, and
+     * returns −0, which added to a float changes no bit of it; a kernel adds it to its sum so that
+     * C2 keeps the reads. It is for lines a one-token kernel would first read behind the hardware
+     * prefetcher's ascending stream (a block column's scales, read one sub-block at a time while its
+     * quants stream past): each such read misses on its own, one after another, where reads issued
+     * together at the column's start miss at once.
+     */
+    static float touchLines(MemorySegment groups, long from, int lines) {
+        int bits = 0;
+        for (int i = 0; i < lines; i++) bits ^= groups.get(ValueLayout.JAVA_INT_UNALIGNED, from + 64L * i);
+        return -0f * (bits & 0x7FFFFFFF);
     }
 
     /**
