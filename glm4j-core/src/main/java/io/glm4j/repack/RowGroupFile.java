@@ -32,9 +32,10 @@ import java.util.function.LongConsumer;
  * only when complete, so an interrupted build never leaves a file that looks finished.
  *
  * <p>Layout (little-endian): the magic {@code GLM4JRG1}, {@link RowGroups#LAYOUT_VERSION}, the
- * model's size and modification time in milliseconds, the number of tensors, then per tensor its
- * name (length-prefixed UTF-8), type, offset and byte count; each tensor's groups start at a
- * multiple of 64 bytes. A file that differs in any of these is rebuilt.
+ * rows per group ({@link RowGroups#ROWS}, which depends on the machine's vectors), the model's
+ * size and modification time in milliseconds, the number of tensors, then per tensor its name
+ * (length-prefixed UTF-8), type, offset and byte count; each tensor's groups start at a multiple
+ * of 64 bytes. A file that differs in any of these is rebuilt.
  *
  * <p>Embeddings are read one row per token, never multiplied, and are not repacked.
  */
@@ -75,7 +76,7 @@ public final class RowGroupFile implements AutoCloseable {
         } catch (IOException e) {
             throw new Glm4jException("cannot read " + model.path() + ": " + e.getMessage(), e);
         }
-        int headerBytes = 32 + tensors.stream().mapToInt(t -> 24 + utf8(t.name()).length).sum();
+        int headerBytes = 36 + tensors.stream().mapToInt(t -> 24 + utf8(t.name()).length).sum();
         List<Entry> entries = entries(tensors, headerBytes);
         byte[] header = header(entries, headerBytes, size, modified);
         long fileBytes = entries.isEmpty() ? headerBytes : entries.getLast().offset() + entries.getLast().bytes();
@@ -139,7 +140,7 @@ public final class RowGroupFile implements AutoCloseable {
     /** The header's offsets count from the first data byte. */
     private static byte[] header(List<Entry> entries, int headerBytes, long size, long modified) {
         ByteBuffer b = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(MAGIC).putInt(RowGroups.LAYOUT_VERSION).putLong(size).putLong(modified).putInt(entries.size());
+        b.putLong(MAGIC).putInt(RowGroups.LAYOUT_VERSION).putInt(RowGroups.ROWS).putLong(size).putLong(modified).putInt(entries.size());
         for (Entry e : entries) {
             byte[] name = utf8(e.tensor().name());
             b.putInt(name.length).put(name).putInt(e.tensor().type().id).putLong(e.offset() - align(headerBytes)).putLong(e.bytes());

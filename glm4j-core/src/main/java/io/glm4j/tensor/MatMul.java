@@ -140,7 +140,7 @@ public final class MatMul {
         RowKernel kernel = w.kernel();
         ActivationFormat format = ActivationFormat.of(w.type());
         QuantizedDot quantized = format.isInt8() && kernel instanceof QuantizedDot q && (Int8Lanes.AVAILABLE || !q.needsWideVectors()) ? q : null;
-        RowGroupKernel groups = quantized != null && w.groups() != null ? RowGroups.kernel(w.type()) : null;
+        RowGroupKernel groups = format.isInt8() && w.groups() != null ? RowGroups.kernel(w.type()) : null;
         // a few tokens out of a large batch, without groups: weights decoded once into registers, where the type allows
         SmallBatchKernel small = groups == null && batchTokens >= TILED_FROM_TOKENS && tokens >= 2 && w.scales() == null
                 && w.rowBytes() >= SmallBatchKernel.MIN_ROW_BYTES ? SmallBatchKernel.of(w.type()) : null;

@@ -10,11 +10,11 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q4_K in groups of 16 rows. Per super-block column, 2368 bytes (148 a row, 144 stored): the rows'
- * fp16 d and dmin, their 6-bit scales and mins unpacked to one byte each (sub-block-major, 16 rows
- * per sub-block), then the quants in four runs of 32 bytes a row, as stored: run c holds sub-block
- * 2c in its low nibbles and 2c+1 in its high ones. Each run is cut into 16 pieces of 32 bytes, piece
- * k holding bytes 2k and 2k+1 of every row, so lane 2r+p of a piece meets the broadcast activation
+ * Q4_K in groups of {@link #ROWS} rows. Per super-block column, 148 bytes a row (144 stored): the
+ * rows' fp16 d and dmin, their 6-bit scales and mins unpacked to one byte each (sub-block-major, a
+ * group's rows per sub-block), then the quants in four runs of 32 bytes a row, as stored: run c
+ * holds sub-block 2c in its low nibbles and 2c+1 in its high ones. Each run is cut into 16 pieces,
+ * piece k holding bytes 2k and 2k+1 of every row, so lane 2r+p of a piece meets the broadcast activation
  * pair of value 2k+p (low nibble) or 32+2k+p (high nibble). A sub-block's sixteen products of at
  * most 15·127 fit a short lane; its row sums, widened to ints, meet their row's 6-bit scale.
  *
@@ -28,17 +28,17 @@ import jdk.incubator.vector.VectorOperators;
  * 4 tokens: 0.40 ms against 0.99 tiled; 64 tokens: 6.2 against 7.9).
  */
 final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
-    static final Q4KRowGroups INSTANCE = new Q4KRowGroups();
     private static final int BLOCK_BYTES = 144, SCALES_AT = 4, QUANTS_AT = 16;
     private static final int DMIN = 2 * ROWS, SCALES = 4 * ROWS, MINS = SCALES + 8 * ROWS, QUANTS = MINS + 8 * ROWS;
-    private static final int GROUP_BLOCK_BYTES = QUANTS + 128 * ROWS;
+    private static final int GROUP_BLOCK_BYTES = QUANTS + 128 * ROWS, SCALE_LINES = 8 * ROWS / 64;
     private static final ValueLayout.OfShort LE_SHORT = HalfFloats.LE_SHORT;
+    static final Q4KRowGroups INSTANCE = new Q4KRowGroups();
 
-    /** The 32 bytes between a run's pieces and the 16 between sub-blocks' minima, read from fields (see {@link RowGroupKernel} on loop strides). */
+    /** The bytes between a run's pieces and between sub-blocks' minima, read from fields (see {@link RowGroupKernel} on loop strides). */
     private final long pieceBytes, rowBytes;
 
     private Q4KRowGroups() {
-        pieceBytes = 32;
+        pieceBytes = PAIR_RUN;
         rowBytes = ROWS;
     }
 
@@ -61,7 +61,7 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
                 }
                 for (int c = 0; c < 4; c++) {
                     for (int k = 0; k < 16; k++) {
-                        dst.set(LE_SHORT, out + QUANTS + c * 32 * ROWS + k * 32 + 2 * r, rows.get(LE_SHORT, block + QUANTS_AT + 32 * c + 2 * k));
+                        dst.set(LE_SHORT, out + QUANTS + c * 32 * ROWS + k * PAIR_RUN + 2 * r, rows.get(LE_SHORT, block + QUANTS_AT + 32 * c + 2 * k));
                     }
                 }
             }
@@ -73,48 +73,48 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        FloatVector acc = FloatVector.zero(GroupLanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 128;
             float dx = xd[(xOffset >> 8) + b];
             // the block column's head in address order, before its quants (see the class comment); the rows' fp16 d
             // and dmin widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             // Σ_j min_rj · (sum of the activation quants of sub-block j)
             int xs = (xOffset >> 4) + b * 16;
-            IntVector mins = IntVector.zero(Int8Lanes.I);
+            IntVector mins = IntVector.zero(GroupLanes.I);
             for (int j = 0; j < 8; j++) {
-                mins = mins.add(((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * rowBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)).mul(sums[xs + 2 * j] + sums[xs + 2 * j + 1]));
+                mins = mins.add(((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + MINS + j * rowBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0)).mul(sums[xs + 2 * j] + sums[xs + 2 * j + 1]));
             }
-            acc = acc.add(RowGroupKernel.touchLines(groups, base + SCALES, 2)); // the scales' two lines, read during the quants
-            IntVector scaled = IntVector.zero(Int8Lanes.I);
+            acc = acc.add(RowGroupKernel.touchLines(groups, base + SCALES, SCALE_LINES)); // the scales' lines, read during the quants
+            IntVector scaled = IntVector.zero(GroupLanes.I);
             for (int c = 0; c < 4; c++) {
-                ShortVector low = ShortVector.zero(Int8Lanes.S), high = low;
+                ShortVector low = ShortVector.zero(GroupLanes.S), high = low;
                 for (int k = 0; k < 16; k++) {
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + c * 32 * ROWS + k * pieceBytes, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                    low = low.add(q.and((short) 0xF).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 32 * c + k]).reinterpretAsShorts()));
-                    high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 32 * c + 16 + k]).reinterpretAsShorts()));
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + c * 32 * ROWS + k * pieceBytes, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
+                    low = low.add(q.and((short) 0xF).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 32 * c + k]).reinterpretAsShorts()));
+                    high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 32 * c + 16 + k]).reinterpretAsShorts()));
                 }
                 // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's scale
                 IntVector w = low.reinterpretAsInts();
                 IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
-                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)));
+                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0)));
                 w = high.reinterpretAsInts();
                 rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
-                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0)));
+                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0)));
             }
-            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc);
-            acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc);
+            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc);
+            acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -124,49 +124,49 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc0 = FloatVector.zero(GroupLanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128, p2 = (x2 >> 1) + b * 128, p3 = (x3 >> 1) + b * 128;
             // the block column's head first, as in dot
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             int s0 = (x0 >> 4) + b * 16, s1 = (x1 >> 4) + b * 16, s2 = (x2 >> 4) + b * 16, s3 = (x3 >> 4) + b * 16;
-            IntVector mins0 = IntVector.zero(Int8Lanes.I), mins1 = mins0, mins2 = mins0, mins3 = mins0;
+            IntVector mins0 = IntVector.zero(GroupLanes.I), mins1 = mins0, mins2 = mins0, mins3 = mins0;
             for (int j = 0; j < 8; j++) {
-                IntVector m = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + MINS + j * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
+                IntVector m = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + MINS + j * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                 mins0 = mins0.add(m.mul(sums[s0 + 2 * j] + sums[s0 + 2 * j + 1]));
                 mins1 = mins1.add(m.mul(sums[s1 + 2 * j] + sums[s1 + 2 * j + 1]));
                 mins2 = mins2.add(m.mul(sums[s2 + 2 * j] + sums[s2 + 2 * j + 1]));
                 mins3 = mins3.add(m.mul(sums[s3 + 2 * j] + sums[s3 + 2 * j + 1]));
             }
-            IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
+            IntVector scaled0 = IntVector.zero(GroupLanes.I), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
             for (int c = 0; c < 4; c++) {
-                ShortVector low0 = ShortVector.zero(Int8Lanes.S), low1 = low0, low2 = low0, low3 = low0;
+                ShortVector low0 = ShortVector.zero(GroupLanes.S), low1 = low0, low2 = low0, low3 = low0;
                 ShortVector high0 = low0, high1 = low0, high2 = low0, high3 = low0;
                 for (int k = 0; k < 16; k++) {
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + c * 32 * ROWS + k * 32, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + c * 32 * ROWS + k * PAIR_RUN, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                     ShortVector lo = q.and((short) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
                     int lp = 32 * c + k, hp = 32 * c + 16 + k;
-                    low0 = low0.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + lp]).reinterpretAsShorts()));
-                    high0 = high0.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + hp]).reinterpretAsShorts()));
-                    low1 = low1.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + lp]).reinterpretAsShorts()));
-                    high1 = high1.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + hp]).reinterpretAsShorts()));
-                    low2 = low2.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + lp]).reinterpretAsShorts()));
-                    high2 = high2.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + hp]).reinterpretAsShorts()));
-                    low3 = low3.add(lo.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + lp]).reinterpretAsShorts()));
-                    high3 = high3.add(hi.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + hp]).reinterpretAsShorts()));
+                    low0 = low0.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + lp]).reinterpretAsShorts()));
+                    high0 = high0.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + hp]).reinterpretAsShorts()));
+                    low1 = low1.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + lp]).reinterpretAsShorts()));
+                    high1 = high1.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + hp]).reinterpretAsShorts()));
+                    low2 = low2.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + lp]).reinterpretAsShorts()));
+                    high2 = high2.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + hp]).reinterpretAsShorts()));
+                    low3 = low3.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + lp]).reinterpretAsShorts()));
+                    high3 = high3.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + hp]).reinterpretAsShorts()));
                 }
-                IntVector scaleLow = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
-                IntVector scaleHigh = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, Int8Lanes.I, 0);
+                IntVector scaleLow = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
+                IntVector scaleHigh = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                 // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's scale
                 IntVector wl = low0.reinterpretAsInts(), wh = high0.reinterpretAsInts();
                 scaled0 = scaled0.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
@@ -185,17 +185,17 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime {
                         .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
             }
             float dx = xd[(x0 >> 8) + b];
-            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc0);
-            acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc0);
+            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc0);
+            acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc0);
             dx = xd[(x1 >> 8) + b];
-            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc1);
-            acc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc1);
+            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc1);
+            acc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc1);
             dx = xd[(x2 >> 8) + b];
-            acc2 = ((FloatVector) scaled2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc2);
-            acc2 = ((FloatVector) mins2.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc2);
+            acc2 = ((FloatVector) scaled2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc2);
+            acc2 = ((FloatVector) mins2.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc2);
             dx = xd[(x3 >> 8) + b];
-            acc3 = ((FloatVector) scaled3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, dx), acc3);
-            acc3 = ((FloatVector) mins3.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(Int8Lanes.F, -dx), acc3);
+            acc3 = ((FloatVector) scaled3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc3);
+            acc3 = ((FloatVector) mins3.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

@@ -9,9 +9,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q4_0 in groups of 16 rows. Per block column, 288 bytes (as many as the 16 blocks): the 16 fp16
- * scales, then eight runs of 32 bytes; run j holds bytes 2j and 2j+1 of each row's block, row
- * after row. Zero-extended to 32 shorts, a run's low nibbles are quants 2j, 2j+1 of every row
+ * Q4_0 in groups of {@link #ROWS} rows. Per block column, as many bytes as the group's blocks: the rows'
+ * fp16 scales, then eight runs; run j holds bytes 2j and 2j+1 of each row's block, row
+ * after row. Zero-extended to shorts, a run's low nibbles are quants 2j, 2j+1 of every row
  * (lane 2r+p: row r, quant 2j+p), its high nibbles quants 2j+16, 2j+17. The low nibbles are never
  * masked out: the whole byte meets the broadcast pair of quants 2j, 2j+1 and its high nibble the
  * pair {@link QuantizedActivations#nibblePairs} makes up for the 16·hi this adds. The nibbles stay
@@ -27,16 +27,16 @@ import jdk.incubator.vector.VectorOperators;
  * 4 tokens: 0.47 ms against 0.97 tiled; 64 tokens: 22.0 against 25.0).
  */
 final class Q4_0RowGroups implements RowGroupKernel {
-    static final Q4_0RowGroups INSTANCE = new Q4_0RowGroups();
     private static final int BLOCK_BYTES = 18, GROUP_BLOCK_BYTES = ROWS * BLOCK_BYTES, QUANTS = 2 * ROWS;
     /** Groups up to this long (2048 columns) are read one after another in a decode step (see {@link #dotQuad}). */
     private static final long ONE_STREAM_UP_TO_BYTES = 64 * GROUP_BLOCK_BYTES;
+    static final Q4_0RowGroups INSTANCE = new Q4_0RowGroups();
 
-    /** The 32 bytes between runs, read from a field: see {@link RowGroupKernel} on loop strides. */
+    /** The bytes between runs, read from a field: see {@link RowGroupKernel} on loop strides. */
     private final long runBytes;
 
     private Q4_0RowGroups() {
-        runBytes = 32;
+        runBytes = PAIR_RUN;
     }
 
     @Override
@@ -60,17 +60,17 @@ final class Q4_0RowGroups implements RowGroupKernel {
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        FloatVector acc = FloatVector.zero(GroupLanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16, yp = (xOffset >> 2) + b * 8;
             // whole bytes and top nibbles summed apart: two chains of adds, not one twice as long
-            ShortVector bytes = ShortVector.zero(Int8Lanes.S), tops = bytes;
+            ShortVector bytes = ShortVector.zero(GroupLanes.S), tops = bytes;
             for (int j = 0; j < 8; j++) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                bytes = bytes.add(q.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts()));
-                tops = tops.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(Int8Lanes.I, nibbles[yp + j]).reinterpretAsShorts()));
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
+                bytes = bytes.add(q.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts()));
+                tops = tops.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretAsShorts()));
             }
             // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
             IntVector w = bytes.add(tops).reinterpretAsInts();
@@ -79,11 +79,11 @@ final class Q4_0RowGroups implements RowGroupKernel {
             float dx = xd[xb];
             float offset = -8f * dx * (sums[2 * xb] + sums[2 * xb + 1]);
             FloatVector scaled = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(Int8Lanes.F, dx), FloatVector.broadcast(Int8Lanes.F, offset));
+                    .fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
             // the rows' fp16 scales widened in the lanes; inline, as a helper returning a vector
             // that C2 declined to inline would box it
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             acc = scaled.fma(d, acc);
         }
@@ -94,18 +94,18 @@ final class Q4_0RowGroups implements RowGroupKernel {
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector accA = FloatVector.zero(Int8Lanes.F), accB = accA;
+        FloatVector accA = FloatVector.zero(GroupLanes.F), accB = accA;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
             long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16, yp = (xOffset >> 2) + b * 8;
-            ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA;
+            ShortVector sumA = ShortVector.zero(GroupLanes.S), sumB = sumA;
             for (int j = 0; j < 8; j++) {
-                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[yp + j]).reinterpretAsShorts();
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
+                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretAsShorts();
                 sumA = sumA.add(qA.mul(lx)).add(qA.lanewise(VectorOperators.LSHR, 4).mul(hx));
                 sumB = sumB.add(qB.mul(lx)).add(qB.lanewise(VectorOperators.LSHR, 4).mul(hx));
             }
@@ -115,16 +115,16 @@ final class Q4_0RowGroups implements RowGroupKernel {
             float offset = -8f * dx * (sums[2 * xb] + sums[2 * xb + 1]);
             IntVector w = sumA.reinterpretAsInts();
             FloatVector scaled = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, dx), FloatVector.broadcast(Int8Lanes.F, offset));
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             accA = scaled.fma(d, accA);
             w = sumB.reinterpretAsInts();
             scaled = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, dx), FloatVector.broadcast(Int8Lanes.F, offset));
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             accB = scaled.fma(d, accB);
         }
@@ -147,48 +147,48 @@ final class Q4_0RowGroups implements RowGroupKernel {
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector accA = FloatVector.zero(Int8Lanes.F), accB = accA, accC = accA, accD = accA;
+        FloatVector accA = FloatVector.zero(GroupLanes.F), accB = accA, accC = accA, accD = accA;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
             long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = baseA + groupBytes, baseC = baseB + groupBytes, baseD = baseC + groupBytes;
             int xp = (xOffset >> 1) + b * 16, yp = (xOffset >> 2) + b * 8;
-            ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA, sumC = sumA, sumD = sumA;
+            ShortVector sumA = ShortVector.zero(GroupLanes.S), sumB = sumA, sumC = sumA, sumD = sumA;
             for (int j = 0; j < 8; j++) {
-                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[yp + j]).reinterpretAsShorts();
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretAsShorts();
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 sumA = sumA.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
-                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 sumB = sumB.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
-                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseC + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseC + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 sumC = sumC.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
-                q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseD + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseD + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 sumD = sumD.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
             }
             // per group as in dot
             int xb = (xOffset >> 5) + b;
-            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]), offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[xb]), offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             IntVector w = sumA.reinterpretAsInts();
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accA = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accA);
             w = sumB.reinterpretAsInts();
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accB = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accB);
             w = sumC.reinterpretAsInts();
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseC, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseC, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accC = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accC);
             w = sumD.reinterpretAsInts();
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseD, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseD, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accD = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accD);
         }
@@ -204,36 +204,36 @@ final class Q4_0RowGroups implements RowGroupKernel {
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector accA0 = FloatVector.zero(Int8Lanes.F), accA1 = accA0, accB0 = accA0, accB1 = accA0;
+        FloatVector accA0 = FloatVector.zero(GroupLanes.F), accA1 = accA0, accB0 = accA0, accB1 = accA0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
             long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16;
             int y0 = (x0 >> 2) + b * 8, y1 = (x1 >> 2) + b * 8;
-            ShortVector sumA0 = ShortVector.zero(Int8Lanes.S), sumA1 = sumA0, sumB0 = sumA0, sumB1 = sumA0;
+            ShortVector sumA0 = ShortVector.zero(GroupLanes.S), sumA1 = sumA0, sumB0 = sumA0, sumB1 = sumA0;
             for (int j = 0; j < 8; j++) {
-                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 ShortVector hiA = qA.lanewise(VectorOperators.LSHR, 4), hiB = qB.lanewise(VectorOperators.LSHR, 4);
-                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[y0 + j]).reinterpretAsShorts();
+                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[y0 + j]).reinterpretAsShorts();
                 sumA0 = sumA0.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB0 = sumB0.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(Int8Lanes.I, nibbles[y1 + j]).reinterpretAsShorts();
+                lx = IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(GroupLanes.I, nibbles[y1 + j]).reinterpretAsShorts();
                 sumA1 = sumA1.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB1 = sumB1.add(qB.mul(lx)).add(hiB.mul(hx));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dA = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dB = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             // per token and group as in dot
             int xb = (x0 >> 5) + b;
-            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]), offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[xb]), offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             IntVector w = sumA0.reinterpretAsInts();
             accA0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA0);
@@ -241,8 +241,8 @@ final class Q4_0RowGroups implements RowGroupKernel {
             accB0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB0);
             xb = (x1 >> 5) + b;
-            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
-            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
+            offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             w = sumA1.reinterpretAsInts();
             accA1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA1);
@@ -262,46 +262,46 @@ final class Q4_0RowGroups implements RowGroupKernel {
         int[] pairs = x.pairs(), nibbles = x.nibblePairs();
         float[] xd = x.scales();
         int[] sums = x.sums16();
-        FloatVector accA0 = FloatVector.zero(Int8Lanes.F), accA1 = accA0, accA2 = accA0, accA3 = accA0;
+        FloatVector accA0 = FloatVector.zero(GroupLanes.F), accA1 = accA0, accA2 = accA0, accA3 = accA0;
         FloatVector accB0 = accA0, accB1 = accA0, accB2 = accA0, accB3 = accA0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
             long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16, p2 = (x2 >> 1) + b * 16, p3 = (x3 >> 1) + b * 16;
             int y0 = (x0 >> 2) + b * 8, y1 = (x1 >> 2) + b * 8, y2 = (x2 >> 2) + b * 8, y3 = (x3 >> 2) + b * 8;
-            ShortVector sumA0 = ShortVector.zero(Int8Lanes.S), sumA1 = sumA0, sumA2 = sumA0, sumA3 = sumA0;
+            ShortVector sumA0 = ShortVector.zero(GroupLanes.S), sumA1 = sumA0, sumA2 = sumA0, sumA3 = sumA0;
             ShortVector sumB0 = sumA0, sumB1 = sumA0, sumB2 = sumA0, sumB3 = sumA0;
             for (int j = 0; j < 8; j++) {
-                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
-                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, Int8Lanes.S, 0);
+                ShortVector qA = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
+                ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 ShortVector hiA = qA.lanewise(VectorOperators.LSHR, 4), hiB = qB.lanewise(VectorOperators.LSHR, 4);
-                ShortVector lx = IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(Int8Lanes.I, nibbles[y0 + j]).reinterpretAsShorts();
+                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretAsShorts();
+                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[y0 + j]).reinterpretAsShorts();
                 sumA0 = sumA0.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB0 = sumB0.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(Int8Lanes.I, nibbles[y1 + j]).reinterpretAsShorts();
+                lx = IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(GroupLanes.I, nibbles[y1 + j]).reinterpretAsShorts();
                 sumA1 = sumA1.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB1 = sumB1.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(Int8Lanes.I, nibbles[y2 + j]).reinterpretAsShorts();
+                lx = IntVector.broadcast(GroupLanes.I, pairs[p2 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(GroupLanes.I, nibbles[y2 + j]).reinterpretAsShorts();
                 sumA2 = sumA2.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB2 = sumB2.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(Int8Lanes.I, nibbles[y3 + j]).reinterpretAsShorts();
+                lx = IntVector.broadcast(GroupLanes.I, pairs[p3 + j]).reinterpretAsShorts();
+                hx = IntVector.broadcast(GroupLanes.I, nibbles[y3 + j]).reinterpretAsShorts();
                 sumA3 = sumA3.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB3 = sumB3.add(qB.mul(lx)).add(hiB.mul(hx));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dA = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dB = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             // per token and group as in dot: row sums, the block's activation scale and −8·Σx, the rows' scales
             int xb = (x0 >> 5) + b;
-            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]), offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[xb]), offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             IntVector w = sumA0.reinterpretAsInts();
             accA0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA0);
@@ -309,8 +309,8 @@ final class Q4_0RowGroups implements RowGroupKernel {
             accB0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB0);
             xb = (x1 >> 5) + b;
-            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
-            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
+            offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             w = sumA1.reinterpretAsInts();
             accA1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA1);
@@ -318,8 +318,8 @@ final class Q4_0RowGroups implements RowGroupKernel {
             accB1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB1);
             xb = (x2 >> 5) + b;
-            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
-            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
+            offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             w = sumA2.reinterpretAsInts();
             accA2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA2);
@@ -327,8 +327,8 @@ final class Q4_0RowGroups implements RowGroupKernel {
             accB2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB2);
             xb = (x3 >> 5) + b;
-            dx = FloatVector.broadcast(Int8Lanes.F, xd[xb]);
-            offset = FloatVector.broadcast(Int8Lanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
+            dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
+            offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
             w = sumA3.reinterpretAsInts();
             accA3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                     .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA3);

@@ -10,8 +10,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q5_0 in groups of 16 rows, its quants re-cut so that no bit has to be gathered: per block
- * column, 384 bytes: five vectors of 32 shorts, the rows' fp16 scales, then 32 bytes. Lane 2r+p
+ * Q5_0 in groups of {@link #ROWS} rows, its quants re-cut so that no bit has to be gathered: per
+ * block column, 24 bytes a row: five vectors of two shorts a row, the rows' fp16 scales, then two
+ * bytes a row. Lane 2r+p
  * belongs to row r and holds its quants 2m+p (m = 0..15) minus 16, as signed 5-bit numbers:
  * short vector i has m = 3i, 3i+1 and 3i+2 in bits 11–15, 6–10 and 1–5, and the bytes hold m = 15
  * whole. One or two arithmetic shifts give each value, already signed, and each meets one
@@ -27,10 +28,10 @@ import jdk.incubator.vector.VectorOperators;
  * 8 tokens: 0.92 ms against 1.60 tiled; 64 tokens: 7.9 against 8.8).
  */
 final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
-    static final Q5_0RowGroups INSTANCE = new Q5_0RowGroups();
     private static final int BLOCK_BYTES = 22, QH_AT = 2, QS_AT = 6;
     private static final int VECTOR = 2 * 2 * ROWS, SCALES = 5 * VECTOR, LAST = SCALES + 2 * ROWS, GROUP_BLOCK_BYTES = LAST + 2 * ROWS;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final Q5_0RowGroups INSTANCE = new Q5_0RowGroups();
 
     @Override
     public long groupBytes(int cols) {
@@ -68,27 +69,27 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
     public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        FloatVector acc = FloatVector.zero(GroupLanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q5_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16;
-            ShortVector sum = ShortVector.zero(Int8Lanes.S);
+            ShortVector sum = ShortVector.zero(GroupLanes.S);
             for (int i = 0; i < 5; i++) {
-                ShortVector t = ShortVector.fromMemorySegment(Int8Lanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                sum = sum.add(t.lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i]).reinterpretAsShorts()))
-                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts()))
-                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts()));
+                ShortVector t = ShortVector.fromMemorySegment(GroupLanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                sum = sum.add(t.lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i]).reinterpretAsShorts()))
+                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts()))
+                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts()));
             }
-            sum = sum.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0)).mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + 15]).reinterpretAsShorts()));
+            sum = sum.add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 15]).reinterpretAsShorts()));
             // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
             IntVector w = sum.reinterpretAsInts();
             IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]), acc);
+            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -107,17 +108,17 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
     public void dotPair(MemorySegment groups, long first, long second, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
-        FloatVector accA = FloatVector.zero(Int8Lanes.F), accB = accA;
+        FloatVector accA = FloatVector.zero(GroupLanes.F), accB = accA;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q5_0); b < blocks; b++) {
             long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = second + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16;
-            ShortVector sumA = ShortVector.zero(Int8Lanes.S), sumB = sumA;
+            ShortVector sumA = ShortVector.zero(GroupLanes.S), sumB = sumA;
             for (int i = 0; i < 5; i++) {
-                ShortVector tA = ShortVector.fromMemorySegment(Int8Lanes.S, groups, baseA + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector tB = ShortVector.fromMemorySegment(Int8Lanes.S, groups, baseB + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector xa = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i]).reinterpretAsShorts();
-                ShortVector xb = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts();
-                ShortVector xc = IntVector.broadcast(Int8Lanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts();
+                ShortVector tA = ShortVector.fromMemorySegment(GroupLanes.S, groups, baseA + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector tB = ShortVector.fromMemorySegment(GroupLanes.S, groups, baseB + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector xa = IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i]).reinterpretAsShorts();
+                ShortVector xb = IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts();
+                ShortVector xc = IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts();
                 sumA = sumA.add(tA.lanewise(VectorOperators.ASHR, 11).mul(xa))
                         .add(tA.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xb))
                         .add(tA.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xc));
@@ -125,23 +126,23 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
                         .add(tB.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xb))
                         .add(tB.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xc));
             }
-            ShortVector xl = IntVector.broadcast(Int8Lanes.I, pairs[xp + 15]).reinterpretAsShorts();
-            sumA = sumA.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseA + LAST, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0)).mul(xl));
-            sumB = sumB.add(((ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, baseB + LAST, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0)).mul(xl));
+            ShortVector xl = IntVector.broadcast(GroupLanes.I, pairs[xp + 15]).reinterpretAsShorts();
+            sumA = sumA.add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + LAST, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(xl));
+            sumB = sumB.add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + LAST, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(xl));
             // per group as in dot
-            FloatVector dx = FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]);
+            FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]);
             IntVector w = sumA.reinterpretAsInts();
             IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseA + SCALES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             accA = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accA);
             w = sumB.reinterpretAsInts();
             rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
-            h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, baseB + SCALES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             accB = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accB);
         }
@@ -154,52 +155,52 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
-        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc0 = FloatVector.zero(GroupLanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q5_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16, p2 = (x2 >> 1) + b * 16, p3 = (x3 >> 1) + b * 16;
-            ShortVector sum0 = ShortVector.zero(Int8Lanes.S), sum1 = sum0, sum2 = sum0, sum3 = sum0;
+            ShortVector sum0 = ShortVector.zero(GroupLanes.S), sum1 = sum0, sum2 = sum0, sum3 = sum0;
             for (int i = 0; i < 5; i++) {
-                ShortVector t = ShortVector.fromMemorySegment(Int8Lanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t = ShortVector.fromMemorySegment(GroupLanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector va = t.lanewise(VectorOperators.ASHR, 11);
                 ShortVector vb = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11);
                 ShortVector vc = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11);
                 int m = 3 * i;
-                sum0 = sum0.add(va.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + m + 2]).reinterpretAsShorts()));
-                sum1 = sum1.add(va.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + m + 2]).reinterpretAsShorts()));
-                sum2 = sum2.add(va.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + m + 2]).reinterpretAsShorts()));
-                sum3 = sum3.add(va.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + m + 2]).reinterpretAsShorts()));
+                sum0 = sum0.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m]).reinterpretAsShorts()))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m + 1]).reinterpretAsShorts()))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m + 2]).reinterpretAsShorts()));
+                sum1 = sum1.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m]).reinterpretAsShorts()))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m + 1]).reinterpretAsShorts()))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m + 2]).reinterpretAsShorts()));
+                sum2 = sum2.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m]).reinterpretAsShorts()))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m + 1]).reinterpretAsShorts()))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m + 2]).reinterpretAsShorts()));
+                sum3 = sum3.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m]).reinterpretAsShorts()))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m + 1]).reinterpretAsShorts()))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m + 2]).reinterpretAsShorts()));
             }
-            ShortVector last = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-            sum0 = sum0.add(last.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + 15]).reinterpretAsShorts()));
-            sum1 = sum1.add(last.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + 15]).reinterpretAsShorts()));
-            sum2 = sum2.add(last.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + 15]).reinterpretAsShorts()));
-            sum3 = sum3.add(last.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + 15]).reinterpretAsShorts()));
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            ShortVector last = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
+            sum0 = sum0.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + 15]).reinterpretAsShorts()));
+            sum1 = sum1.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + 15]).reinterpretAsShorts()));
+            sum2 = sum2.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + 15]).reinterpretAsShorts()));
+            sum3 = sum3.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + 15]).reinterpretAsShorts()));
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             // per token as in dot: lanes 2r and 2r+1 into int lane r, scaled by the rows' and the token's d
             IntVector w = sum0.reinterpretAsInts();
             acc0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 5) + b]), acc0);
+                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 5) + b]), acc0);
             w = sum1.reinterpretAsInts();
             acc1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 5) + b]), acc1);
+                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 5) + b]), acc1);
             w = sum2.reinterpretAsInts();
             acc2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x2 >> 5) + b]), acc2);
+                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x2 >> 5) + b]), acc2);
             w = sum3.reinterpretAsInts();
             acc3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x3 >> 5) + b]), acc3);
+                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x3 >> 5) + b]), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

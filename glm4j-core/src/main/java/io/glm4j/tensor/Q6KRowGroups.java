@@ -10,9 +10,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q6_K in groups of 16 rows. Per super-block column, 3360 bytes (as many as the 16 blocks): the
- * rows' fp16 d, their 16 signed group scales (group-major, 16 rows per group), then for each group
- * of 16 values three vectors of 32 shorts, lane 2r+p for row r. With q_k the unsigned 6-bit quant
+ * Q6_K in groups of {@link #ROWS} rows. Per super-block column, as many bytes as the group's
+ * blocks: the rows' fp16 d, their 16 signed group scales (group-major, a group's rows per scale),
+ * then for each group of 16 values three vectors of two shorts a row, lane 2r+p for row r. With q_k the unsigned 6-bit quant
  * of value 2k+p of the group (k = 0..7), short S0 holds q0 in bits 0–5, q1 in 6–11 and the low
  * nibble of q6 in 12–15; S1 the same of q2, q3 and q7; S2 q4, q5 and the top two bits of q6 and of
  * q7. No field is masked out: each short is multiplied as it lies and shifted right by 6, 12 (and
@@ -32,10 +32,10 @@ import jdk.incubator.vector.VectorOperators;
  * C2 loaded most of them into general registers first and moved them across one by one.
  */
 final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKernel.Tiling {
-    static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
     private static final int QL = 0, QH = 128, SCALES_AT = 192, D_AT = 208;
     private static final int SCALES = 2 * ROWS, QUANTS = SCALES + 16 * ROWS, VECTOR = 2 * 2 * ROWS, GROUP = 3 * VECTOR;
-    private static final int GROUP_BLOCK_BYTES = QUANTS + 16 * GROUP;
+    private static final int GROUP_BLOCK_BYTES = QUANTS + 16 * GROUP, SCALE_LINES = 16 * ROWS / 64;
+    static final Q6KRowGroups INSTANCE = new Q6KRowGroups();
 
     /** The bytes between groups of 16 values, read from a field: see {@link RowGroupKernel} on loop strides. */
     private final long groupStride;
@@ -59,17 +59,17 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
     public void dequantize(MemorySegment groups, long group, int cols, float[] dst) {
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             for (int g = 0; g < 16; g++) {
-                FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, Int8Lanes.F, 0));
+                FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, GroupLanes.F, 0));
                 FloatVector low = scale.rearrange(LOW_ROWS), high = scale.rearrange(HIGH_ROWS);
                 long at = base + QUANTS + (long) g * GROUP;
-                ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s0 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s2 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < 8; k++) {
                     ShortVector q = switch (k) {
                         case 0 -> s0.and((short) 0x3F);
@@ -82,9 +82,9 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                         default -> s1.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 14).lanewise(VectorOperators.LSHL, 4));
                     };
                     ShortVector v = q.sub((short) 32);
-                    int out = 32 * (128 * b + 8 * g + k);
-                    ((FloatVector) v.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(low).intoArray(dst, out);
-                    ((FloatVector) v.convertShape(VectorOperators.S2F, Int8Lanes.F, 1)).mul(high).intoArray(dst, out + 16);
+                    int out = PAIR_RUN * (128 * b + 8 * g + k);
+                    ((FloatVector) v.convertShape(VectorOperators.S2F, GroupLanes.F, 0)).mul(low).intoArray(dst, out);
+                    ((FloatVector) v.convertShape(VectorOperators.S2F, GroupLanes.F, 1)).mul(high).intoArray(dst, out + ROWS);
                 }
             }
         }
@@ -135,40 +135,40 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
     public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         int[] fields = x.sixBitFields();
         float[] xd = x.scales();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        FloatVector acc = FloatVector.zero(GroupLanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             // the scales' lines after their first, read one by one behind the quants' stream (see RowGroupKernel.touchLines)
-            acc = acc.add(RowGroupKernel.touchLines(groups, base + SCALES + 64, 3));
+            acc = acc.add(RowGroupKernel.touchLines(groups, base + SCALES + 64, SCALE_LINES - 1));
             int f = QuantizedActivations.SIX_BIT_FIELDS * ((xOffset >> 4) + 16 * b);
-            IntVector scaled = IntVector.zero(Int8Lanes.I);
+            IntVector scaled = IntVector.zero(GroupLanes.I);
             for (int g = 0; g < 16; g++, f += QuantizedActivations.SIX_BIT_FIELDS) {
                 long at = base + QUANTS + g * groupStride;
-                ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s0 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s2 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 // summed as a tree: a chain of ten adds per group held the out-of-order window (one thread in cache: 33.4 → 36.1 GMAC/s)
-                ShortVector fromS0 = s0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 1])).reinterpretAsShorts())
-                        .add(s0.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 2])).reinterpretAsShorts()))
-                        .add(s0.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 3])).reinterpretAsShorts()).add(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f])).reinterpretAsShorts()));
-                ShortVector fromS1 = s1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 4])).reinterpretAsShorts())
-                        .add(s1.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 5])).reinterpretAsShorts()))
-                        .add(s1.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 6])).reinterpretAsShorts()));
-                ShortVector fromS2 = s2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 7])).reinterpretAsShorts())
-                        .add(s2.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 8])).reinterpretAsShorts()))
-                        .add(s2.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 9])).reinterpretAsShorts()).add(s2.lanewise(VectorOperators.LSHR, 14).mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f + 10])).reinterpretAsShorts())));
+                ShortVector fromS0 = s0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 1])).reinterpretAsShorts())
+                        .add(s0.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 2])).reinterpretAsShorts()))
+                        .add(s0.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 3])).reinterpretAsShorts()).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f])).reinterpretAsShorts()));
+                ShortVector fromS1 = s1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 4])).reinterpretAsShorts())
+                        .add(s1.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 5])).reinterpretAsShorts()))
+                        .add(s1.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 6])).reinterpretAsShorts()));
+                ShortVector fromS2 = s2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 7])).reinterpretAsShorts())
+                        .add(s2.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 8])).reinterpretAsShorts()))
+                        .add(s2.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 9])).reinterpretAsShorts()).add(s2.lanewise(VectorOperators.LSHR, 14).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 10])).reinterpretAsShorts())));
                 ShortVector sum = fromS0.add(fromS1).add(fromS2);
                 // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's group scale
                 IntVector w = sum.reinterpretAsInts();
                 IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
-                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, Int8Lanes.I, 0)));
+                scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, GroupLanes.I, 0)));
             }
             // the rows' fp16 d widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 8) + b]), acc);
+            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 8) + b]), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -196,43 +196,43 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
     private static void dot2One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int cols, float[] out, int o0, int o1) {
         int[] pairs = x.pairs(), fields = x.sixBitFields();
         float[] xd = x.scales();
-        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0;
+        FloatVector acc0 = FloatVector.zero(GroupLanes.F), acc1 = acc0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q6_K); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int f0 = QuantizedActivations.SIX_BIT_FIELDS * ((x0 >> 4) + 16 * b), f1 = QuantizedActivations.SIX_BIT_FIELDS * ((x1 >> 4) + 16 * b);
             int p0 = (x0 >> 1) + b * 128, p1 = (x1 >> 1) + b * 128;
-            IntVector scaled0 = IntVector.zero(Int8Lanes.I), scaled1 = scaled0;
+            IntVector scaled0 = IntVector.zero(GroupLanes.I), scaled1 = scaled0;
             for (int g = 0; g < 16; g++, f0 += QuantizedActivations.SIX_BIT_FIELDS, f1 += QuantizedActivations.SIX_BIT_FIELDS, p0 += 8, p1 += 8) {
                 long at = base + QUANTS + (long) g * GROUP;
-                ShortVector s0 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s1 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s2 = ShortVector.fromMemorySegment(Int8Lanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s0 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s2 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector q0 = s0.and((short) 0x3F), q1 = s0.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
                 ShortVector q2 = s1.and((short) 0x3F), q3 = s1.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
                 ShortVector q4 = s2.and((short) 0x3F), q5 = s2.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
                 ShortVector q6 = s0.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
                 ShortVector q7 = s1.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 10).and((short) 0x30));
-                ShortVector sum0 = q0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f0])).reinterpretAsShorts())
-                        .add(q1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 2])).reinterpretAsShorts())))
-                        .add(q3.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 6])).reinterpretAsShorts()))))
-                        .add(q7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p0 + 7])).reinterpretAsShorts()));
-                ShortVector sum1 = q0.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(fields[f1])).reinterpretAsShorts())
-                        .add(q1.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 2])).reinterpretAsShorts())))
-                        .add(q3.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 6])).reinterpretAsShorts()))))
-                        .add(q7.mul(FloatVector.broadcast(Int8Lanes.F, Float.intBitsToFloat(pairs[p1 + 7])).reinterpretAsShorts()));
-                IntVector scale = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
+                ShortVector sum0 = q0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f0])).reinterpretAsShorts())
+                        .add(q1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 2])).reinterpretAsShorts())))
+                        .add(q3.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 6])).reinterpretAsShorts()))))
+                        .add(q7.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 7])).reinterpretAsShorts()));
+                ShortVector sum1 = q0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f1])).reinterpretAsShorts())
+                        .add(q1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 2])).reinterpretAsShorts())))
+                        .add(q3.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 6])).reinterpretAsShorts()))))
+                        .add(q7.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 7])).reinterpretAsShorts()));
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, GroupLanes.I, 0);
                 // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's group scale
                 IntVector w = sum0.reinterpretAsInts();
                 scaled0 = scaled0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
                 w = sum1.reinterpretAsInts();
                 scaled1 = scaled1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 8) + b]), acc0);
-            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 8) + b]), acc1);
+            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 8) + b]), acc0);
+            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 8) + b]), acc1);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

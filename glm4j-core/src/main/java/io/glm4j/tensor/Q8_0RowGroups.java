@@ -9,20 +9,20 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q8_0 in groups of 16 rows. Per block column, 544 bytes (as many as the 16 blocks): the rows'
- * fp16 scales, then 16 runs of 32 bytes, run j holding quants 2j and 2j+1 of every row (lane 2r+p:
+ * Q8_0 in groups of {@link #ROWS} rows. Per block column, as many bytes as the group's blocks: the rows'
+ * fp16 scales, then 16 runs of two bytes a row, run j holding quants 2j and 2j+1 of every row (lane 2r+p:
  * row r, quant 2j+p). Sign-extended to shorts, a run meets one broadcast activation pair; two
  * products of at most 127·127 fit a short lane, so every two runs are widened into int row sums.
  */
 final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKernel.Tiling {
-    static final Q8_0RowGroups INSTANCE = new Q8_0RowGroups();
     private static final int BLOCK_BYTES = 34, QUANTS = 2 * ROWS, GROUP_BLOCK_BYTES = QUANTS + 32 * ROWS;
+    static final Q8_0RowGroups INSTANCE = new Q8_0RowGroups();
 
-    /** The 32 bytes between runs, read from a field: see {@link RowGroupKernel} on loop strides. */
+    /** The bytes between runs, read from a field: see {@link RowGroupKernel} on loop strides. */
     private final long runBytes;
 
     private Q8_0RowGroups() {
-        runBytes = 32;
+        runBytes = PAIR_RUN;
     }
 
     /** Measured (ms for one expert matrix, dot4 against group tiles): 6 tokens: 1.33 against 1.21; 8: 1.34 against 1.17; 10: 2.01 against 1.61. */
@@ -37,15 +37,15 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), then spread over lanes 2r and 2r+1
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
             FloatVector low = d.rearrange(LOW_ROWS), high = d.rearrange(HIGH_ROWS);
             for (int j = 0; j < 16; j++) {
-                ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN);
-                int out = 32 * (16 * b + j);
-                ((FloatVector) q.convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(low).intoArray(dst, out);
-                ((FloatVector) q.convertShape(VectorOperators.B2F, Int8Lanes.F, 1)).mul(high).intoArray(dst, out + 16);
+                ByteVector q = ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN);
+                int out = PAIR_RUN * (16 * b + j);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, GroupLanes.F, 0)).mul(low).intoArray(dst, out);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, GroupLanes.F, 1)).mul(high).intoArray(dst, out + ROWS);
             }
         }
     }
@@ -70,26 +70,26 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
     public void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
-        FloatVector acc = FloatVector.zero(Int8Lanes.F);
+        FloatVector acc = FloatVector.zero(GroupLanes.F);
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16;
-            IntVector rowSums = IntVector.zero(Int8Lanes.I);
+            IntVector rowSums = IntVector.zero(GroupLanes.I);
             for (int j = 0; j < 16; j += 2) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + j * runBytes + 32, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + j * runBytes + PAIR_RUN, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
                 // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
-                IntVector w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[xp + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                IntVector w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
                 rowSums = rowSums.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
             }
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(xOffset >> 5) + b]), acc);
+            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -98,37 +98,37 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
             float[] out, int o0, int o1, int o2, int o3) {
         int[] pairs = x.pairs();
         float[] xd = x.scales();
-        FloatVector acc0 = FloatVector.zero(Int8Lanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc0 = FloatVector.zero(GroupLanes.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int p0 = (x0 >> 1) + b * 16, p1 = (x1 >> 1) + b * 16, p2 = (x2 >> 1) + b * 16, p3 = (x3 >> 1) + b * 16;
-            IntVector rowSums0 = IntVector.zero(Int8Lanes.I), rowSums1 = rowSums0, rowSums2 = rowSums0, rowSums3 = rowSums0;
+            IntVector rowSums0 = IntVector.zero(GroupLanes.I), rowSums1 = rowSums0, rowSums2 = rowSums0, rowSums3 = rowSums0;
             for (int j = 0; j < 16; j += 2) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B256, groups, base + QUANTS + 32 * j + 32, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, Int8Lanes.S, 0);
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j + PAIR_RUN, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
                 // per token as in dot
-                IntVector w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p0 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                IntVector w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
                 rowSums0 = rowSums0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
-                w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p1 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
                 rowSums1 = rowSums1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
-                w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p2 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
                 rowSums2 = rowSums2.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
-                w = q0.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(Int8Lanes.I, pairs[p3 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + j]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
                 rowSums3 = rowSums3.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Int8Lanes.S256, groups, base, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc0 = ((FloatVector) rowSums0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x0 >> 5) + b]), acc0);
-            acc1 = ((FloatVector) rowSums1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x1 >> 5) + b]), acc1);
-            acc2 = ((FloatVector) rowSums2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x2 >> 5) + b]), acc2);
-            acc3 = ((FloatVector) rowSums3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(Int8Lanes.F, xd[(x3 >> 5) + b]), acc3);
+            acc0 = ((FloatVector) rowSums0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 5) + b]), acc0);
+            acc1 = ((FloatVector) rowSums1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 5) + b]), acc1);
+            acc2 = ((FloatVector) rowSums2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x2 >> 5) + b]), acc2);
+            acc3 = ((FloatVector) rowSums3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x3 >> 5) + b]), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

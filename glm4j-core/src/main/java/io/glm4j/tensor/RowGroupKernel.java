@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorShuffle;
 
 /**
  * A storage type repacked so that the blocks of {@link #ROWS} consecutive rows lie interleaved
- * ({@link RowGroups}): a decode kernel then computes 16 rows at once with one row per vector lane,
+ * ({@link RowGroups}): a decode kernel then computes 16 rows (8 with AVX2) at once with one row per vector lane,
  * multiplying each unpacked weight vector with one broadcast pair of activations, instead of
  * reducing across lanes and scaling once per block and row. That halves the instructions per
  * weight, which is what bounds the row-at-a-time int8 kernels.
@@ -32,9 +32,16 @@ import jdk.incubator.vector.VectorShuffle;
  * forms and Q6_K's scale loads were no faster or slower so, and keep their constants.
  */
 interface RowGroupKernel {
-    int ROWS = 16;
-    /** Lane 2r+p takes lane r of a vector of the 16 rows' values (rows 0..7), or lane 8+r (rows 8..15): a per-row scale spread over a group's lanes. */
-    VectorShuffle<Float> LOW_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> i / 2), HIGH_ROWS = VectorShuffle.fromOp(Int8Lanes.F, i -> 8 + i / 2);
+    /**
+     * Rows per group: 16 with AVX-512, 8 with AVX2 ({@link GroupLanes}). Not a compile-time
+     * constant, so neither are the layout constants built on it: each kernel creates its instance
+     * after them.
+     */
+    int ROWS = GroupLanes.ROWS;
+    /** Bytes of a run of two bytes a row (a vector of pairs, lane 2r+p, before widening). */
+    int PAIR_RUN = 2 * ROWS;
+    /** Lane 2r+p takes lane r of a vector of the rows' values (the first half of the rows), or lane ROWS/2+r (the second half): a per-row scale spread over a group's lanes. */
+    VectorShuffle<Float> LOW_ROWS = VectorShuffle.fromOp(GroupLanes.F, i -> i / 2), HIGH_ROWS = VectorShuffle.fromOp(GroupLanes.F, i -> ROWS / 2 + i / 2);
 
     /**
      * Derives what the kernel reads from the activations beyond their pairs, once per product on
@@ -42,21 +49,21 @@ interface RowGroupKernel {
      */
     default void prepare(QuantizedActivations x) {}
 
-    /** Bytes of one packed group of 16 rows of {@code cols} values. */
+    /** Bytes of one packed group of {@link #ROWS} rows of {@code cols} values. */
     long groupBytes(int cols);
 
-    /** Packs 16 stored rows ({@code rowBytes} apart, from {@code offset}) into one group at {@code dstOffset}. */
+    /** Packs {@link #ROWS} stored rows ({@code rowBytes} apart, from {@code offset}) into one group at {@code dstOffset}. */
     void pack(MemorySegment rows, long offset, long rowBytes, MemorySegment dst, long dstOffset, int cols);
 
     /**
-     * The 16 dot products of the group at {@code group} with one row of activations (natural lane
+     * The {@link #ROWS} dot products of the group at {@code group} with one row of activations (natural lane
      * order) starting at {@code xOffset}, into {@code out[outOffset..outOffset+15]}.
      */
     void dot(MemorySegment groups, long group, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset);
 
     /**
      * {@link #dot} for two groups ({@code first} and {@code second}) and four tokens (activations
-     * at {@code x0..x3}): token t's 16 results for {@code first} at {@code o_t}, those for
+     * at {@code x0..x3}): token t's results for {@code first} at {@code o_t}, those for
      * {@code second} right after them. Each weight vector is unpacked once for the four tokens and
      * each broadcast activation pair meets both groups; bit for bit what {@link #dot} gives, so a
      * token given twice with the same {@code o_t} writes the same results twice.
@@ -65,7 +72,7 @@ interface RowGroupKernel {
             float[] out, int o0, int o1, int o2, int o3);
 
     /**
-     * {@link #dot} for two groups ({@code first} and {@code second}) and one token: the 16 results
+     * {@link #dot} for two groups ({@code first} and {@code second}) and one token: the results
      * for {@code first} at {@code outOffset}, those for {@code second} right after them; bit for bit
      * what {@link #dot} gives. By default {@link #dot} on each; Q4_0 and Q5_0 share each broadcast between both.
      */
@@ -120,8 +127,8 @@ interface RowGroupKernel {
         int tiledFromTokens();
 
         /**
-         * The group at {@code group} as 16 rows of {@code cols} floats, interleaved as the groups
-         * are: value 2j+p of row r at {@code dst[32j + 2r + p]}; each value bit for bit what the
+         * The group at {@code group} as {@link #ROWS} rows of {@code cols} floats, interleaved as the groups
+         * are: value 2j+p of row r at {@code dst[2·ROWS·j + 2r + p]}; each value bit for bit what the
          * type's {@link RowKernel#dequantize} gives for the stored row.
          */
         void dequantize(MemorySegment groups, long group, int cols, float[] dst);
@@ -132,7 +139,7 @@ interface RowGroupKernel {
      * its one-group form {@link #dot4One} on each (Q4_0 shares each broadcast between both groups instead).
      */
     interface OneGroupAtATime extends RowGroupKernel {
-        /** {@link RowGroupKernel#dot4} for the one group at {@code group}: token t's 16 results at {@code o_t}. */
+        /** {@link RowGroupKernel#dot4} for the one group at {@code group}: token t's results at {@code o_t}. */
         void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
                 float[] out, int o0, int o1, int o2, int o3);
 
@@ -160,14 +167,14 @@ interface RowGroupKernel {
 
     /**
      * Packs row {@code r}'s block at {@code block} into the group's block column at {@code out}, as
-     * Q4_0, Q5_0 and Q8_0 groups lay it out: the block's leading fp16 scale as short r of the 16
+     * Q4_0, Q5_0 and Q8_0 groups lay it out: the block's leading fp16 scale as short r of the group's
      * scales, then its quant bytes 2j and 2j+1 (counted from {@code quantsAt}) as short r of run j,
-     * for {@code runs} runs of 32 bytes after the scales.
+     * for {@code runs} runs of {@link #PAIR_RUN} bytes after the scales.
      */
     static void packScaleAndRuns(MemorySegment rows, long block, int quantsAt, int runs, MemorySegment dst, long out, int r) {
         dst.set(HalfFloats.LE_SHORT, out + 2 * r, rows.get(HalfFloats.LE_SHORT, block));
         for (int j = 0; j < runs; j++) {
-            dst.set(HalfFloats.LE_SHORT, out + 2 * ROWS + 32 * j + 2 * r, rows.get(HalfFloats.LE_SHORT, block + quantsAt + 2 * j));
+            dst.set(HalfFloats.LE_SHORT, out + 2 * ROWS + PAIR_RUN * j + 2 * r, rows.get(HalfFloats.LE_SHORT, block + quantsAt + 2 * j));
         }
     }
 }

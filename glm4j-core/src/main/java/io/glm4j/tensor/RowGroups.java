@@ -3,7 +3,7 @@ package io.glm4j.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Weights repacked into groups of 16 interleaved rows ({@link RowGroupKernel}), for the types that
+ * Weights repacked into groups of interleaved rows ({@link RowGroupKernel}: 16, 8 with AVX2), for the types that
  * have such a kernel. Every product of a repacked matrix reads its groups, large batches through
  * tiles decoded from them ({@link RowGroupKernel.Tiling}): its stored rows are never read again.
  */
@@ -11,12 +11,15 @@ public final class RowGroups {
     /** The version of every type's group layout, kept in cache files: change it when any layout changes. */
     public static final int LAYOUT_VERSION = 6;
 
+    /** Rows per group on this machine, kept in cache files beside {@link #LAYOUT_VERSION}. */
+    public static final int ROWS = RowGroupKernel.ROWS;
+
     private RowGroups() {}
 
     /** Whether {@code t} can be repacked: its type has a group kernel, which runs here, and its matrices have whole groups of rows. */
     public static boolean supports(Tensor t) {
         return kernel(t.type()) != null && t.scales() == null && t.ne().length >= 2 && t.ne().length <= 3
-                && t.rows() % RowGroupKernel.ROWS == 0 && Int8Lanes.AVAILABLE;
+                && t.rows() % RowGroupKernel.ROWS == 0 && GroupLanes.AVAILABLE;
     }
 
     /** Bytes of {@code t} repacked, all its matrices back to back. */
@@ -24,7 +27,7 @@ public final class RowGroups {
         return groupCount(t) * groupBytes(t);
     }
 
-    /** Groups of 16 rows in {@code t}, all its matrices counted. */
+    /** Groups of rows in {@code t}, all its matrices counted. */
     public static long groupCount(Tensor t) {
         return matrices(t) * (t.rows() / RowGroupKernel.ROWS);
     }
