@@ -4,6 +4,7 @@ import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
 import io.glm4j.model.synth.DemoModel;
 import io.glm4j.repack.Repack;
+import io.glm4j.tensor.RowGroups;
 import io.glm4j.tensor.WorkerPool;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class ModelChoice {
     @Option(names = "--no-preload", description = "Do not read a large model file into memory before the first token.")
     boolean noPreload;
 
-    @Option(names = "--repack", description = "Also keep the model's Q4_0, Q5_0, Q8_0, Q4_K and Q6_K matrices repacked into groups of 16 rows, for faster decoding: "
+    @Option(names = "--repack", description = "Also keep the model's Q4_0, Q5_0, Q8_0, Q4_K and Q6_K matrices repacked into groups of 16 rows (8 without AVX-512), for faster decoding: "
             + "built once into a cache file as large as those matrices (see --repack-dir), memory-mapped like the model and read instead of their stored rows, "
             + "so it needs disk, not memory.")
     boolean repack;
@@ -42,8 +43,13 @@ final class ModelChoice {
             err.flush();
             path = DemoModel.path(pool());
         }
-        LoadedModel loaded = LoadedModel.open(path, pool(), repack || repackDir != null ? repack(err, path) : null);
+        boolean repacked = repack || repackDir != null;
+        LoadedModel loaded = LoadedModel.open(path, pool(), repacked ? repack(err, path) : null);
         long size = loaded.preloadBytes();
+        if (!repacked && size >= PRELOAD_FROM_BYTES && RowGroups.int8OnlyWhenRepacked()) {
+            err.println("note: this CPU has no 512-bit vectors, so glm4j's int8 kernels run only on repacked weights: add --repack for several times faster decoding");
+            err.flush();
+        }
         if (!noPreload && size >= PRELOAD_FROM_BYTES) {
             ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
             loaded.preload(bar);

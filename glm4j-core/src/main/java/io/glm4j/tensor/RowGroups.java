@@ -16,6 +16,11 @@ public final class RowGroups {
 
     private RowGroups() {}
 
+    /** Whether the int8 kernels run here only on repacked matrices (AVX2 without AVX-512): the stored rows then take float kernels, several times slower. */
+    public static boolean int8OnlyWhenRepacked() {
+        return GroupLanes.AVAILABLE && !Int8Lanes.AVAILABLE;
+    }
+
     /** Whether {@code t} can be repacked: its type has a group kernel, which runs here, and its matrices have whole groups of rows. */
     public static boolean supports(Tensor t) {
         return kernel(t.type()) != null && t.scales() == null && t.ne().length >= 2 && t.ne().length <= 3

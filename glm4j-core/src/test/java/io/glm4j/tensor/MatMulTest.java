@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.offset;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -108,6 +109,7 @@ class MatMulTest {
                 System.arraycopy(ref.values(), from * type.blockSize, values, to * type.blockSize, type.blockSize);
             }
         }
+        Assumptions.assumeTrue(Int8Lanes.AVAILABLE, "the small-batch kernel needs 512-bit vectors");
         assertThat(SmallBatchKernel.of(type)).isNotNull();
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             MemorySegment data = arena.allocate(raw.length);
