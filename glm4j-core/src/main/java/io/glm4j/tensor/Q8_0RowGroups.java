@@ -75,10 +75,12 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             int xp = (xOffset >> 1) + b * 16;
             IntVector rowSums = IntVector.zero(GroupLanes.I);
-            for (int j = 0; j < 16; j += 2) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
+            // a running address, as in Q4KRowGroups.dot (AVX2, one thread in cache: 7.1–11.4 → 10.0–15.5 GMAC/s)
+            long at = base + QUANTS;
+            for (int j = 0; j < 16; j += 2, at += 2 * runBytes) {
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, at, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + j * runBytes + PAIR_RUN, ByteOrder.LITTLE_ENDIAN)
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, at + runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
                 // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
                 IntVector w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts())
