@@ -13,19 +13,20 @@ import jdk.incubator.vector.VectorSpecies;
  * Weight × activations for large batches of a repacked matrix ({@link RowGroupKernel.Tiling}):
  * each group is decoded once into a float tile that keeps the groups' interleaved layout (pair
  * column j: value 2j+p of row r in lane 2r+p) and multiplied with every token, eight at a time
- * (four for a last block of at most four).
+ * (four for a last block of at most four). A pair column is two vectors (the first and second
+ * half of the group's rows), at the machine's vector size as the groups are ({@link GroupLanes}).
  * A token's pair of activations, broadcast to all lanes, meets the pair column's two vectors, so
  * the two vectors loaded feed sixteen fused multiply-adds and no sum crosses lanes until a tile's
- * 16 results are written. In cache this runs at 55 GMAC/s a core (the FMA peak is 57), against
+ * results are written. In cache this runs at 55 GMAC/s a core (the FMA peak is 57), against
  * 49–51 for {@link TiledMatMul}'s row-major tiles.
  */
 final class GroupTiledMatMul {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
+    private static final VectorSpecies<Float> F = GroupLanes.F;
+    private static final VectorSpecies<Long> L = F.withLanes(long.class);
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int ROWS = RowGroupKernel.ROWS;
-    private static final VectorShuffle<Float> NEIGHBOUR = VectorShuffle.fromOp(F, i -> i ^ 1), EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % 16);
-    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, 0xFF00L);
+    private static final int ROWS = RowGroupKernel.ROWS, PAIR = 2 * ROWS;
+    private static final VectorShuffle<Float> NEIGHBOUR = VectorShuffle.fromOp(F, i -> i ^ 1), EVEN_LANES = VectorShuffle.fromOp(F, i -> 2 * i % ROWS);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, -1L << (ROWS / 2));
     private static final ThreadLocal<float[]> TILES = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<long[]> PAIRS = ThreadLocal.withInitial(() -> new long[0]);
 
@@ -45,7 +46,7 @@ final class GroupTiledMatMul {
         pool.forRange(outDim / ROWS, 1, (start, end) -> {
             float[] tile = TILES.get();
             if (tile.length < ROWS * in) TILES.set(tile = new float[ROWS * in]);
-            float[] lanes = new float[2 * ROWS * 8];
+            float[] lanes = new float[PAIR * 8];
             for (int g = start; g < end; g++) {
                 kernel.dequantize(w.groups(), g * groupBytes, in, tile);
                 int t = 0;
@@ -57,8 +58,8 @@ final class GroupTiledMatMul {
 
     /**
      * The tile against tokens {@code t..t+n−1} (n ≤ 8; a short block repeats its last token, whose
-     * results then land twice in the same place): token k's 16 results to {@code out[(t+k)·outDim + o ...]},
-     * through {@code lanes} (256 floats).
+     * results then land twice in the same place): token k's results to {@code out[(t+k)·outDim + o ...]},
+     * through {@code lanes} (eight tokens' pair sums).
      * Every vector stays in a local variable (a helper taking one, not inlined, would box it).
      */
     private static void eightTokens(float[] tile, int half, long[] xp, int t, int n, float[] lanes, float[] out, int outDim, int o) {
@@ -67,8 +68,8 @@ final class GroupTiledMatMul {
         FloatVector z = FloatVector.zero(F);
         FloatVector a0 = z, b0 = z, a1 = z, b1 = z, a2 = z, b2 = z, a3 = z, b3 = z, a4 = z, b4 = z, a5 = z, b5 = z, a6 = z, b6 = z, a7 = z, b7 = z;
         for (int j = 0; j < half; j++) {
-            // rows 0..7 in lo, 8..15 in hi, two lanes a row
-            FloatVector lo = FloatVector.fromArray(F, tile, 32 * j), hi = FloatVector.fromArray(F, tile, 32 * j + 16);
+            // the first half of the rows in lo, the second in hi, two lanes a row
+            FloatVector lo = FloatVector.fromArray(F, tile, PAIR * j), hi = FloatVector.fromArray(F, tile, PAIR * j + ROWS);
             FloatVector p = LongVector.broadcast(L, xp[x0 + j]).reinterpretAsFloats();
             a0 = lo.fma(p, a0);
             b0 = hi.fma(p, b0);
@@ -95,21 +96,21 @@ final class GroupTiledMatMul {
             b7 = hi.fma(p, b7);
         }
         a0.intoArray(lanes, 0);
-        b0.intoArray(lanes, 16);
-        a1.intoArray(lanes, 32);
-        b1.intoArray(lanes, 48);
-        a2.intoArray(lanes, 64);
-        b2.intoArray(lanes, 80);
-        a3.intoArray(lanes, 96);
-        b3.intoArray(lanes, 112);
-        a4.intoArray(lanes, 128);
-        b4.intoArray(lanes, 144);
-        a5.intoArray(lanes, 160);
-        b5.intoArray(lanes, 176);
-        a6.intoArray(lanes, 192);
-        b6.intoArray(lanes, 208);
-        a7.intoArray(lanes, 224);
-        b7.intoArray(lanes, 240);
+        b0.intoArray(lanes, ROWS);
+        a1.intoArray(lanes, 2 * ROWS);
+        b1.intoArray(lanes, 3 * ROWS);
+        a2.intoArray(lanes, 4 * ROWS);
+        b2.intoArray(lanes, 5 * ROWS);
+        a3.intoArray(lanes, 6 * ROWS);
+        b3.intoArray(lanes, 7 * ROWS);
+        a4.intoArray(lanes, 8 * ROWS);
+        b4.intoArray(lanes, 9 * ROWS);
+        a5.intoArray(lanes, 10 * ROWS);
+        b5.intoArray(lanes, 11 * ROWS);
+        a6.intoArray(lanes, 12 * ROWS);
+        b6.intoArray(lanes, 13 * ROWS);
+        a7.intoArray(lanes, 14 * ROWS);
+        b7.intoArray(lanes, 15 * ROWS);
         addLanePairs(lanes, t, n, out, outDim, o);
     }
 
@@ -119,7 +120,7 @@ final class GroupTiledMatMul {
         FloatVector z = FloatVector.zero(F);
         FloatVector a0 = z, b0 = z, a1 = z, b1 = z, a2 = z, b2 = z, a3 = z, b3 = z;
         for (int j = 0; j < half; j++) {
-            FloatVector lo = FloatVector.fromArray(F, tile, 32 * j), hi = FloatVector.fromArray(F, tile, 32 * j + 16);
+            FloatVector lo = FloatVector.fromArray(F, tile, PAIR * j), hi = FloatVector.fromArray(F, tile, PAIR * j + ROWS);
             FloatVector p = LongVector.broadcast(L, xp[x0 + j]).reinterpretAsFloats();
             a0 = lo.fma(p, a0);
             b0 = hi.fma(p, b0);
@@ -134,20 +135,20 @@ final class GroupTiledMatMul {
             b3 = hi.fma(p, b3);
         }
         a0.intoArray(lanes, 0);
-        b0.intoArray(lanes, 16);
-        a1.intoArray(lanes, 32);
-        b1.intoArray(lanes, 48);
-        a2.intoArray(lanes, 64);
-        b2.intoArray(lanes, 80);
-        a3.intoArray(lanes, 96);
-        b3.intoArray(lanes, 112);
+        b0.intoArray(lanes, ROWS);
+        a1.intoArray(lanes, 2 * ROWS);
+        b1.intoArray(lanes, 3 * ROWS);
+        a2.intoArray(lanes, 4 * ROWS);
+        b2.intoArray(lanes, 5 * ROWS);
+        a3.intoArray(lanes, 6 * ROWS);
+        b3.intoArray(lanes, 7 * ROWS);
         addLanePairs(lanes, t, n, out, outDim, o);
     }
 
-    /** Token k's 16 row sums, each the sum of its two lanes in {@code lanes[32k ...]}, to {@code out[(t+k)·outDim + o ...]}. */
+    /** Token k's row sums, each the sum of its two lanes in {@code lanes[PAIR·k ...]}, to {@code out[(t+k)·outDim + o ...]}. */
     private static void addLanePairs(float[] lanes, int t, int n, float[] out, int outDim, int o) {
         for (int k = 0; k < n; k++) {
-            FloatVector low = FloatVector.fromArray(F, lanes, 32 * k), high = FloatVector.fromArray(F, lanes, 32 * k + 16);
+            FloatVector low = FloatVector.fromArray(F, lanes, PAIR * k), high = FloatVector.fromArray(F, lanes, PAIR * k + ROWS);
             low.add(low.rearrange(NEIGHBOUR)).rearrange(EVEN_LANES)
                     .blend(high.add(high.rearrange(NEIGHBOUR)).rearrange(EVEN_LANES), UPPER_HALF)
                     .intoArray(out, (t + k) * outDim + o);

@@ -147,7 +147,8 @@ public final class MatMul {
         int tiledFrom = small != null ? small.tiledFromTokens()
                 : groups != null ? (groups instanceof RowGroupKernel.Tiling t ? t.tiledFromTokens() : Integer.MAX_VALUE)
                 : batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
-        boolean tiled = tokens >= tiledFrom && Int8Lanes.AVAILABLE && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
+        // float tiles from groups run wherever groups do, from stored rows only with 512-bit vectors
+        boolean tiled = tokens >= tiledFrom && (groups != null ? GroupLanes.AVAILABLE : Int8Lanes.AVAILABLE) && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
         if (tiled) small = null; // groups stay: the tiles are decoded from them
         // rows the small-batch kernel leaves over still take the int8 dot, so its lane order holds there too
