@@ -15,7 +15,7 @@ final class GroupLanes {
 
     /** Whether the machine has vectors of at least 256 bits; elsewhere no matrix is repacked. */
     static final boolean AVAILABLE = BITS >= 256;
-    /** Rows per group: one per int lane of a native vector. */
+    /** Rows per group: one per int lane of a native vector (8 where vectors are narrower: nothing is repacked there, and MatMul still shares work out in runs of this many rows). */
     static final int ROWS = Math.max(8, BITS / 32);
 
     /** One lane a row: row sums, scales and results. */

@@ -13,7 +13,7 @@ import java.util.List;
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
- * 64 rows of one token or 32 rows and up to four tokens per kernel call, at every batch size for
+ * four groups of one token or two groups and up to four tokens per kernel call, at every batch size for
  * Q4_0, Q5_0 and Q4_K; for Q8_0 and Q6_K up to {@link RowGroupKernel.Tiling#tiledFromTokens},
  * then through tiles decoded from the groups ({@link GroupTiledMatMul}), so a repacked weight
  * never reads its stored rows. A few tokens of a large batch against long rows without groups go
@@ -148,7 +148,7 @@ public final class MatMul {
                 : groups != null ? (groups instanceof RowGroupKernel.Tiling t ? t.tiledFromTokens() : Integer.MAX_VALUE)
                 : batchTokens >= TILED_FROM_TOKENS && quantized != null ? Math.min(TILED_FROM_TOKENS, quantized.tiledFromTokens()) : TILED_FROM_TOKENS;
         // float tiles from groups run wherever groups do, from stored rows only with 512-bit vectors
-        boolean tiled = tokens >= tiledFrom && (groups != null ? GroupLanes.AVAILABLE : Int8Lanes.AVAILABLE) && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
+        boolean tiled = tokens >= tiledFrom && (groups != null || Int8Lanes.AVAILABLE) && w.cols() % TiledMatMul.VECTOR_FLOATS == 0
                 && (quantized == null || !quantized.usesOffsetSums());
         if (tiled) small = null; // groups stay: the tiles are decoded from them
         // rows the small-batch kernel leaves over still take the int8 dot, so its lane order holds there too
@@ -160,7 +160,7 @@ public final class MatMul {
     /**
      * How one call multiplies: the kernel, its int8 form if used, its row-group form if the weight
      * has one and it is read, the rounded activations and the input they came from. The work is
-     * shared out in runs of 16 rows, or when groups are read of two groups (32 rows), four for
+     * shared out in runs of {@link RowGroupKernel#ROWS} rows, or when groups are read of two groups, four for
      * one token.
      */
     private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, SmallBatchKernel small,
@@ -175,7 +175,7 @@ public final class MatMul {
             else TiledMatMul.multiply(pool, w, kernel, values(), tokens, out);
         }
 
-        /** Units of work: runs of 16 rows, the last one possibly shorter; when groups are read, two groups (32 rows), four for one token. */
+        /** Units of work: runs of a group's worth of rows, the last one possibly shorter; when groups are read, two groups, four for one token. */
         int units(Tensor w, int tokens) {
             int rows = groups == null ? RowGroupKernel.ROWS : tokens == 1 ? 4 * RowGroupKernel.ROWS : 2 * RowGroupKernel.ROWS;
             return (w.rows() + rows - 1) / rows;
@@ -234,7 +234,7 @@ public final class MatMul {
         }
 
         /**
-         * Rows 16g..16g+31 (groups g and g+1) against every token, four at a time: the groups' bytes
+         * Groups g and g+1 against every token, four at a time: the groups' bytes
          * are read from memory once. Two tokens left over go through {@link RowGroupKernel#dot2},
          * three through {@link RowGroupKernel#dot4} with the last one given twice (its results land
          * twice in the same place): cheaper than a dot per token. A matrix's odd last group, which
