@@ -68,7 +68,8 @@ class RowGroupsTest {
                 Tensor w = packed.slice(expert);
                 assertThat(w.groups()).isNotNull();
                 // 6: four and two; 9: two steps of four tokens and one alone (for Q8_0 and Q6_K tiles: blocks of
-                // eight (AVX-512) or six (AVX2) and a short one); 20: tiles of eight, eight and four, or six thrice and two
+                // eight (AVX-512) or six (AVX2) and a short one); 20: tiles of eight, eight and four, or six thrice and
+                // two (Q4_0 too with AVX2)
                 for (int tokens : new int[] {1, 3, 6, 9, 20}) {
                     float[] x = gaussian(tokens * COLS, tokens);
                     QuantizedActivations rounded = new QuantizedActivations();
@@ -95,7 +96,7 @@ class RowGroupsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q6_K"})
     void aGroupDecodesToExactlyTheReferenceValuesOfItsRows(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {
             Stack stack = Stack.of(type, 11, arena);
