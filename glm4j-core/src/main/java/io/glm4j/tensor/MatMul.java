@@ -14,7 +14,7 @@ import java.util.List;
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
  * four groups of one token or two groups and up to four tokens per kernel call, at every batch size for
- * Q5_0 and Q4_K (and Q4_0 with AVX-512); for Q8_0, Q6_K (and Q4_0 with AVX2) up to
+ * Q5_0 (and Q4_0 and Q4_K with AVX-512); for Q8_0, Q6_K (and Q4_0 and Q4_K with AVX2) up to
  * {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from the groups ({@link GroupTiledMatMul}), so a repacked weight
  * never reads its stored rows. A few tokens of a large batch against long rows without groups go
  * through the type's {@link SmallBatchKernel} where it has one (Q8_0).

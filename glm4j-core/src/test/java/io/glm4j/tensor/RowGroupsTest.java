@@ -96,7 +96,7 @@ class RowGroupsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void aGroupDecodesToExactlyTheReferenceValuesOfItsRows(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {
             Stack stack = Stack.of(type, 11, arena);
