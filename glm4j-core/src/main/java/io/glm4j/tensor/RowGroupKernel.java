@@ -115,13 +115,13 @@ interface RowGroupKernel {
      * A kernel whose groups are slower than float tiles for large batches: from
      * {@link #tiledFromTokens} tokens on, each group is decoded into a float tile that keeps its
      * interleaved layout ({@link GroupTiledMatMul}), so a repacked matrix never reads its stored
-     * rows and they need not stay in memory. (The other kernels' groups are faster at every batch
-     * size.)
+     * rows and they need not stay in memory. (Q4_0's and Q4_K's groups are faster at every batch
+     * size with AVX-512, where they say so with {@link Integer#MAX_VALUE}; Q5_0's everywhere.)
      */
     interface Tiling extends RowGroupKernel {
         /**
          * From how many tokens a matrix product is faster through tiles than through {@link #dot4},
-         * measured on an expert-sized matrix (1408 × 4096, one thread); never below
+         * measured on one matrix with one thread; never below
          * {@link MatMul#TILED_FROM_TOKENS}, under which a batch gives each token its single-token result.
          */
         int tiledFromTokens();
