@@ -13,10 +13,10 @@ import java.util.List;
  * are then split over the worker pool; each weight row is read from memory once for the whole
  * batch: for a few tokens by one int8 (or float) dot product per token and row, for more by
  * {@link TiledMatMul}. A weight that also has {@link RowGroups} is read through them instead,
- * four groups of one token or two groups and up to four tokens per kernel call, at every batch size for
- * Q5_0 (and Q4_0 and Q4_K with AVX-512); for Q8_0, Q6_K (and Q4_0 and Q4_K with AVX2) up to
- * {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from the groups ({@link GroupTiledMatMul}), so a repacked weight
- * never reads its stored rows. A few tokens of a large batch against long rows without groups go
+ * four groups of one token or two groups and up to four tokens per kernel call, at every batch
+ * size for Q5_0 (and Q4_0 and Q4_K with AVX-512); for Q8_0, Q6_K (and Q4_0 and Q4_K with AVX2) up
+ * to {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from the groups
+ * ({@link GroupTiledMatMul}), so a repacked weight never reads its stored rows. A few tokens of a large batch against long rows without groups go
  * through the type's {@link SmallBatchKernel} where it has one (Q8_0).
  */
 public final class MatMul {
@@ -160,8 +160,8 @@ public final class MatMul {
     /**
      * How one call multiplies: the kernel, its int8 form if used, its row-group form if the weight
      * has one and it is read, the rounded activations and the input they came from. The work is
-     * shared out in runs of {@link RowGroupKernel#ROWS} rows, or when groups are read of two groups, four for
-     * one token.
+     * shared out in runs of {@link RowGroupKernel#ROWS} rows, or when groups are read of two
+     * groups, four for one token.
      */
     private record Plan(RowKernel kernel, QuantizedDot quantized, RowGroupKernel groups, SmallBatchKernel small,
             QuantizedActivations activations, boolean tiled, float[] input) {

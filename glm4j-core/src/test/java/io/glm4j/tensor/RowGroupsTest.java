@@ -69,7 +69,7 @@ class RowGroupsTest {
                 assertThat(w.groups()).isNotNull();
                 // 6: four and two; 9: two steps of four tokens and one alone (for Q8_0 and Q6_K tiles: blocks of
                 // eight (AVX-512) or six (AVX2) and a short one); 20: tiles of eight, eight and four, or six thrice and
-                // two (Q4_0 too with AVX2)
+                // two (Q4_0 and Q4_K too with AVX2)
                 for (int tokens : new int[] {1, 3, 6, 9, 20}) {
                     float[] x = gaussian(tokens * COLS, tokens);
                     QuantizedActivations rounded = new QuantizedActivations();
