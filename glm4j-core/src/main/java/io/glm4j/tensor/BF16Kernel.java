@@ -28,8 +28,8 @@ final class BF16Kernel implements RowKernel {
         int i = 0;
         for (int upper = F.loopBound(count); i < upper; i += F.length()) {
             ShortVector h = ShortVector.fromMemorySegment(S, data, offset + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w = (FloatVector) ((IntVector) h.convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretShape(F, 0);
             acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
         float sum = FloatSums.sum(acc);

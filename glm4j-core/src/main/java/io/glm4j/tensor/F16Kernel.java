@@ -45,8 +45,8 @@ final class F16Kernel implements RowKernel {
         IntVector h = (IntVector) h16.convertShape(VectorOperators.S2I, I, 0);
         IntVector bits = h.and(0x8000).lanewise(VectorOperators.LSHL, 16)
                 .or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13));
-        FloatVector finite = bits.reinterpretAsFloats().mul(0x1p112f);
+        FloatVector finite = ((FloatVector) bits.reinterpretShape(F, 0)).mul(0x1p112f);
         VectorMask<Float> special = h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00).cast(F);
-        return finite.blend(bits.or(0x7f800000).reinterpretAsFloats(), special);
+        return finite.blend(((FloatVector) bits.or(0x7f800000).reinterpretShape(F, 0)), special);
     }
 }

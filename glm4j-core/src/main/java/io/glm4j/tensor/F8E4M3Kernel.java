@@ -50,7 +50,7 @@ final class F8E4M3Kernel implements RowKernel {
                     .convertShape(VectorOperators.B2I, I, 0);
             IntVector magnitude = bits.and(0x7F);
             VectorMask<Integer> nan = magnitude.compare(VectorOperators.EQ, 0x7F);
-            FloatVector w = magnitude.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(TWO_TO_120)
+            FloatVector w = ((FloatVector) magnitude.lanewise(VectorOperators.LSHL, 20).reinterpretShape(F, 0)).mul(TWO_TO_120)
                     .lanewise(VectorOperators.NEG, bits.compare(VectorOperators.LT, 0).cast(F))
                     .blend(Float.NaN, nan.cast(F));
             acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);

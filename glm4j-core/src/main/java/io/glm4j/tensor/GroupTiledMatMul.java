@@ -87,28 +87,28 @@ final class GroupTiledMatMul {
         for (int j = 0; j < pairs; j++) {
             // the first half of the rows in lo, the second in hi, two lanes a row
             FloatVector lo = FloatVector.fromArray(F, tile, PAIR * j), hi = FloatVector.fromArray(F, tile, PAIR * j + ROWS);
-            FloatVector p = LongVector.broadcast(L, xp[x0 + j]).reinterpretAsFloats();
+            FloatVector p = (FloatVector) LongVector.broadcast(L, xp[x0 + j]).reinterpretShape(F, 0);
             a0 = lo.fma(p, a0);
             b0 = hi.fma(p, b0);
-            p = LongVector.broadcast(L, xp[x1 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x1 + j]).reinterpretShape(F, 0);
             a1 = lo.fma(p, a1);
             b1 = hi.fma(p, b1);
-            p = LongVector.broadcast(L, xp[x2 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x2 + j]).reinterpretShape(F, 0);
             a2 = lo.fma(p, a2);
             b2 = hi.fma(p, b2);
-            p = LongVector.broadcast(L, xp[x3 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x3 + j]).reinterpretShape(F, 0);
             a3 = lo.fma(p, a3);
             b3 = hi.fma(p, b3);
-            p = LongVector.broadcast(L, xp[x4 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x4 + j]).reinterpretShape(F, 0);
             a4 = lo.fma(p, a4);
             b4 = hi.fma(p, b4);
-            p = LongVector.broadcast(L, xp[x5 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x5 + j]).reinterpretShape(F, 0);
             a5 = lo.fma(p, a5);
             b5 = hi.fma(p, b5);
-            p = LongVector.broadcast(L, xp[x6 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x6 + j]).reinterpretShape(F, 0);
             a6 = lo.fma(p, a6);
             b6 = hi.fma(p, b6);
-            p = LongVector.broadcast(L, xp[x7 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x7 + j]).reinterpretShape(F, 0);
             a7 = lo.fma(p, a7);
             b7 = hi.fma(p, b7);
         }
@@ -142,22 +142,22 @@ final class GroupTiledMatMul {
         for (int j = 0; j < pairs; j++) {
             // the first half of the rows in lo, the second in hi, two lanes a row
             FloatVector lo = FloatVector.fromArray(F, tile, PAIR * j), hi = FloatVector.fromArray(F, tile, PAIR * j + ROWS);
-            FloatVector p = LongVector.broadcast(L, xp[x0 + j]).reinterpretAsFloats();
+            FloatVector p = (FloatVector) LongVector.broadcast(L, xp[x0 + j]).reinterpretShape(F, 0);
             a0 = lo.fma(p, a0);
             b0 = hi.fma(p, b0);
-            p = LongVector.broadcast(L, xp[x1 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x1 + j]).reinterpretShape(F, 0);
             a1 = lo.fma(p, a1);
             b1 = hi.fma(p, b1);
-            p = LongVector.broadcast(L, xp[x2 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x2 + j]).reinterpretShape(F, 0);
             a2 = lo.fma(p, a2);
             b2 = hi.fma(p, b2);
-            p = LongVector.broadcast(L, xp[x3 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x3 + j]).reinterpretShape(F, 0);
             a3 = lo.fma(p, a3);
             b3 = hi.fma(p, b3);
-            p = LongVector.broadcast(L, xp[x4 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x4 + j]).reinterpretShape(F, 0);
             a4 = lo.fma(p, a4);
             b4 = hi.fma(p, b4);
-            p = LongVector.broadcast(L, xp[x5 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x5 + j]).reinterpretShape(F, 0);
             a5 = lo.fma(p, a5);
             b5 = hi.fma(p, b5);
         }
@@ -184,16 +184,16 @@ final class GroupTiledMatMul {
         for (int j = 0; j < pairs; j++) {
             // the first half of the rows in lo, the second in hi, two lanes a row
             FloatVector lo = FloatVector.fromArray(F, tile, PAIR * j), hi = FloatVector.fromArray(F, tile, PAIR * j + ROWS);
-            FloatVector p = LongVector.broadcast(L, xp[x0 + j]).reinterpretAsFloats();
+            FloatVector p = (FloatVector) LongVector.broadcast(L, xp[x0 + j]).reinterpretShape(F, 0);
             a0 = lo.fma(p, a0);
             b0 = hi.fma(p, b0);
-            p = LongVector.broadcast(L, xp[x1 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x1 + j]).reinterpretShape(F, 0);
             a1 = lo.fma(p, a1);
             b1 = hi.fma(p, b1);
-            p = LongVector.broadcast(L, xp[x2 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x2 + j]).reinterpretShape(F, 0);
             a2 = lo.fma(p, a2);
             b2 = hi.fma(p, b2);
-            p = LongVector.broadcast(L, xp[x3 + j]).reinterpretAsFloats();
+            p = (FloatVector) LongVector.broadcast(L, xp[x3 + j]).reinterpretShape(F, 0);
             a3 = lo.fma(p, a3);
             b3 = hi.fma(p, b3);
         }

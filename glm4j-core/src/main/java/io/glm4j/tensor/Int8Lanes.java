@@ -23,8 +23,12 @@ final class Int8Lanes {
     static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
 
-    /** Whether 512-bit vectors are native here; elsewhere the float kernels with rounded activations serve. */
-    static final boolean AVAILABLE = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    /**
+     * Whether 512-bit vectors are native here; elsewhere the float kernels with rounded activations
+     * serve. The property {@code glm4j.int8Lanes} overrides it, so that tests run both paths anywhere.
+     */
+    static final boolean AVAILABLE = Boolean.parseBoolean(
+            System.getProperty("glm4j.int8Lanes", String.valueOf(IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512)));
 
     private Int8Lanes() {}
 
@@ -35,7 +39,7 @@ final class Int8Lanes {
      * sum must fit in a short, which holds for every kernel's products (at most 2 · 2 · 63 · 127).
      */
     static IntVector pairSums(ShortVector v) {
-        IntVector w = v.reinterpretAsInts();
+        IntVector w = (IntVector) v.reinterpretShape(I, 0);
         return w.add(w.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 }

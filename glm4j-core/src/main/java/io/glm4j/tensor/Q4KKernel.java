@@ -30,6 +30,10 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        if (!Int8Lanes.AVAILABLE) { // 512-bit vectors in Java code: slow, and they spoil C2's type profiles for every kernel (see GroupLanes)
+            dequantizeScalar(data, offset, dst, dstOffset, count);
+            return;
+        }
         float[] scalesAndMins = new float[16]; // d·scale_j in 0..7, −dmin·min_j in 8..15
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
@@ -40,7 +44,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
             int dAndMin = data.get(LE_INT, block);
             FloatVector factors = FloatVector.broadcast(F, Float.float16ToFloat((short) dAndMin))
                     .blend(-Float.float16ToFloat((short) (dAndMin >>> 16)), MINS);
-            ((FloatVector) sixBits.convert(VectorOperators.I2F, 0)).mul(factors).intoArray(scalesAndMins, 0);
+            ((FloatVector) sixBits.convertShape(VectorOperators.I2F, F, 0)).mul(factors).intoArray(scalesAndMins, 0);
             for (int c = 0; c < 4; c++) {
                 FloatVector scaleLo = FloatVector.broadcast(F, scalesAndMins[2 * c]), minLo = FloatVector.broadcast(F, scalesAndMins[8 + 2 * c]);
                 FloatVector scaleHi = FloatVector.broadcast(F, scalesAndMins[2 * c + 1]), minHi = FloatVector.broadcast(F, scalesAndMins[9 + 2 * c]);
@@ -49,6 +53,22 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
                     ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS + c * 32 + i, ByteOrder.LITTLE_ENDIAN);
                     ((FloatVector) q.and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0)).fma(scaleLo, minLo).intoArray(dst, out);
                     ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2F, F, 0)).fma(scaleHi, minHi).intoArray(dst, out + 32);
+                }
+            }
+        }
+    }
+
+    /** One value at a time, as the lanes above compute it: q·(d·scale_j) − dmin·min_j in one fma. */
+    private static void dequantizeScalar(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block), dmin = HalfFloats.f16(data, block + DMIN);
+            for (int j = 0; j < 8; j++) {
+                float scale = KQuantScales.scale(data, block + SCALES, j) * d, min = KQuantScales.min(data, block + SCALES, j) * -dmin;
+                int out = dstOffset + b * 256 + j * 32, shift = 4 * (j & 1);
+                for (int i = 0; i < 32; i++) {
+                    int q = (data.get(ValueLayout.JAVA_BYTE, block + QS + (j >> 1) * 32 + i) & 0xFF) >> shift & 0xF;
+                    dst[out + i] = Math.fma(q, scale, min);
                 }
             }
         }
@@ -103,22 +123,22 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
             // Σ_j min_j · (activation quants of sub-block j), as a vector whose lanes add up to it
             IntVector minTerms = IntVector.fromArray(I, xs, xb >> 4).mul(scalesAndMins.rearrange(MIN_OF_SUM16));
 
-            ShortVector q = ByteVector.fromMemorySegment(B64, data, block + QS, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            IntVector even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb))
-                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 32))).reinterpretAsInts();
-            IntVector odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 64))
-                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 96))).reinterpretAsInts();
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B64, data, block + QS, ByteOrder.LITTLE_ENDIAN).reinterpretShape(S, 0);
+            IntVector even = (IntVector) q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 32))).reinterpretShape(I, 0);
+            IntVector odd = (IntVector) q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 64))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 96))).reinterpretShape(I, 0);
             // neighbouring shorts of one sub-block into ints (pmaddwd with ones): lanes 0..7 sub-block 0 (2), 8..15 sub-block 2 (3)
             IntVector sums = even.add(even.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_02));
             sums = sums.add(odd.add(odd.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_13)));
 
-            q = ByteVector.fromMemorySegment(B64, data, block + QS + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            even = q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 128))
-                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 160))).reinterpretAsInts();
-            odd = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 192))
-                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 224))).reinterpretAsInts();
+            q = (ShortVector) ByteVector.fromMemorySegment(B64, data, block + QS + 64, ByteOrder.LITTLE_ENDIAN).reinterpretShape(S, 0);
+            even = (IntVector) q.and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 128))
+                    .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 160))).reinterpretShape(I, 0);
+            odd = (IntVector) q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, xb + 192))
+                    .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, xb + 224))).reinterpretShape(I, 0);
             sums = sums.add(even.add(even.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .mul(scalesAndMins.rearrange(SCALES_46)));
             sums = sums.add(odd.add(odd.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
@@ -126,8 +146,8 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
 
             float dx = xd[xb >> 8];
             int dAndMin = data.get(LE_INT, block); // read together: the method is past C2's inlining budget here
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) dAndMin) * dx), acc);
-            acc = ((FloatVector) minTerms.convert(VectorOperators.I2F, 0))
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) dAndMin) * dx), acc);
+            acc = ((FloatVector) minTerms.convertShape(VectorOperators.I2F, F, 0))
                     .fma(FloatVector.broadcast(F, -Float.float16ToFloat((short) (dAndMin >>> 16)) * dx), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed

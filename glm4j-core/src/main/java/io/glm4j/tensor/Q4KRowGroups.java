@@ -90,10 +90,10 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dmin = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             for (int c = 0; c < 4; c++) {
                 // sub-blocks 2c (low nibbles) and 2c+1 (high): each row's d·scale and −dmin·min, spread over its two lanes
                 FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
@@ -133,10 +133,10 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             // and dmin widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dmin = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             // Σ_j min_rj · (sum of the activation quants of sub-block j)
             int xs = (xOffset >> 4) + b * 16;
             IntVector mins = IntVector.zero(GroupLanes.I);
@@ -153,21 +153,21 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                 for (int k = 0; k < 16; k++, at += pieceBytes) {
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, at, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
-                    low = low.add(q.and((short) 0xF).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 32 * c + k]).reinterpretAsShorts()));
-                    high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 32 * c + 16 + k]).reinterpretAsShorts()));
+                    low = low.add(q.and((short) 0xF).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 32 * c + k]).reinterpretShape(GroupLanes.S, 0)));
+                    high = high.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 32 * c + 16 + k]).reinterpretShape(GroupLanes.S, 0)));
                 }
                 // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's scale
-                IntVector w = low.reinterpretAsInts();
+                IntVector w = (IntVector) low.reinterpretShape(GroupLanes.I, 0);
                 IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
                 scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0)));
-                w = high.reinterpretAsInts();
+                w = (IntVector) high.reinterpretShape(GroupLanes.I, 0);
                 rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
                 scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0)));
             }
-            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc);
-            acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc);
+            acc = ((FloatVector) scaled.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc);
+            acc = ((FloatVector) mins.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -184,10 +184,10 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             // the block column's head first, as in dot
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + DMIN, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dmin = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dmin = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             int s0 = (x0 >> 4) + b * 16, s1 = (x1 >> 4) + b * 16, s2 = (x2 >> 4) + b * 16, s3 = (x3 >> 4) + b * 16;
             IntVector mins0 = IntVector.zero(GroupLanes.I), mins1 = mins0, mins2 = mins0, mins3 = mins0;
             for (int j = 0; j < 8; j++) {
@@ -207,48 +207,48 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                     ShortVector lo = q.and((short) 0xF), hi = q.lanewise(VectorOperators.LSHR, 4);
                     int lp = 32 * c + k, hp = 32 * c + 16 + k;
-                    low0 = low0.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + lp]).reinterpretAsShorts()));
-                    high0 = high0.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + hp]).reinterpretAsShorts()));
-                    low1 = low1.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + lp]).reinterpretAsShorts()));
-                    high1 = high1.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + hp]).reinterpretAsShorts()));
-                    low2 = low2.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + lp]).reinterpretAsShorts()));
-                    high2 = high2.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + hp]).reinterpretAsShorts()));
-                    low3 = low3.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + lp]).reinterpretAsShorts()));
-                    high3 = high3.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + hp]).reinterpretAsShorts()));
+                    low0 = low0.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + lp]).reinterpretShape(GroupLanes.S, 0)));
+                    high0 = high0.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + hp]).reinterpretShape(GroupLanes.S, 0)));
+                    low1 = low1.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + lp]).reinterpretShape(GroupLanes.S, 0)));
+                    high1 = high1.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + hp]).reinterpretShape(GroupLanes.S, 0)));
+                    low2 = low2.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + lp]).reinterpretShape(GroupLanes.S, 0)));
+                    high2 = high2.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + hp]).reinterpretShape(GroupLanes.S, 0)));
+                    low3 = low3.add(lo.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + lp]).reinterpretShape(GroupLanes.S, 0)));
+                    high3 = high3.add(hi.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + hp]).reinterpretShape(GroupLanes.S, 0)));
                 }
                 IntVector scaleLow = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                 IntVector scaleHigh = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + (2 * c + 1) * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                 // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's scale
-                IntVector wl = low0.reinterpretAsInts(), wh = high0.reinterpretAsInts();
+                IntVector wl = ((IntVector) low0.reinterpretShape(GroupLanes.I, 0)), wh = (IntVector) high0.reinterpretShape(GroupLanes.I, 0);
                 scaled0 = scaled0.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
                         .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
-                wl = low1.reinterpretAsInts();
-                wh = high1.reinterpretAsInts();
+                wl = (IntVector) low1.reinterpretShape(GroupLanes.I, 0);
+                wh = (IntVector) high1.reinterpretShape(GroupLanes.I, 0);
                 scaled1 = scaled1.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
                         .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
-                wl = low2.reinterpretAsInts();
-                wh = high2.reinterpretAsInts();
+                wl = (IntVector) low2.reinterpretShape(GroupLanes.I, 0);
+                wh = (IntVector) high2.reinterpretShape(GroupLanes.I, 0);
                 scaled2 = scaled2.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
                         .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
-                wl = low3.reinterpretAsInts();
-                wh = high3.reinterpretAsInts();
+                wl = (IntVector) low3.reinterpretShape(GroupLanes.I, 0);
+                wh = (IntVector) high3.reinterpretShape(GroupLanes.I, 0);
                 scaled3 = scaled3.add(wl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wl.lanewise(VectorOperators.ASHR, 16)).mul(scaleLow))
                         .add(wh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(wh.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
             }
             float dx = xd[(x0 >> 8) + b];
-            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc0);
-            acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc0);
+            acc0 = ((FloatVector) scaled0.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc0);
+            acc0 = ((FloatVector) mins0.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc0);
             dx = xd[(x1 >> 8) + b];
-            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc1);
-            acc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc1);
+            acc1 = ((FloatVector) scaled1.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc1);
+            acc1 = ((FloatVector) mins1.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc1);
             dx = xd[(x2 >> 8) + b];
-            acc2 = ((FloatVector) scaled2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc2);
-            acc2 = ((FloatVector) mins2.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc2);
+            acc2 = ((FloatVector) scaled2.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc2);
+            acc2 = ((FloatVector) mins2.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc2);
             dx = xd[(x3 >> 8) + b];
-            acc3 = ((FloatVector) scaled3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc3);
-            acc3 = ((FloatVector) mins3.convert(VectorOperators.I2F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc3);
+            acc3 = ((FloatVector) scaled3.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, dx), acc3);
+            acc3 = ((FloatVector) mins3.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(dmin).fma(FloatVector.broadcast(GroupLanes.F, -dx), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

@@ -21,6 +21,10 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        if (!Int8Lanes.AVAILABLE) { // 512-bit vectors in Java code: slow, and they spoil C2's type profiles for every kernel (see GroupLanes)
+            dequantizeScalar(data, offset, dst, dstOffset, count);
+            return;
+        }
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             float d = HalfFloats.f16(data, block);
@@ -28,6 +32,19 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
             int out = dstOffset + b * 32;
             ((FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out);
             ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out + 16);
+        }
+    }
+
+    /** One value at a time, as the lanes above compute it: (nibble − 8)·d, low nibbles first. */
+    private static void dequantizeScalar(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block);
+            for (int j = 0; j < 16; j++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, block + QS + j) & 0xFF;
+                dst[dstOffset + b * 32 + j] = ((q & 0xF) - 8) * d;
+                dst[dstOffset + b * 32 + 16 + j] = ((q >> 4) - 8) * d;
+            }
         }
     }
 
@@ -66,15 +83,15 @@ final class Q4_0Kernel implements RowKernel, QuantizedDot {
             float scale = scale(data, block) * xd[xb >> 5];
             float scale2 = Float.float16ToFloat((short) (scales >>> 16)) * xd[(xb >> 5) + 1];
             acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+                    .convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             acc = ((FloatVector) ((IntVector) products(data, block + TYPE.blockBytes, xq, xb + 32).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale2), acc);
+                    .convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale2), acc);
         }
         if (b < blocks) {
             long block = offset + (long) b * TYPE.blockBytes;
             int xb = xOffset + b * 32;
             acc = ((FloatVector) ((IntVector) products(data, block, xq, xb).convertShape(VectorOperators.S2I, Int8Lanes.I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale(data, block) * xd[xb >> 5]), acc);
+                    .convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale(data, block) * xd[xb >> 5]), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));

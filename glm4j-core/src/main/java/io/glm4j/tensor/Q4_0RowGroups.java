@@ -57,7 +57,7 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             FloatVector low = d.rearrange(LOW_ROWS), high = d.rearrange(HIGH_ROWS);
             for (int j = 0; j < 8; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN);
@@ -101,22 +101,22 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
             for (int j = 0; j < 8; j++) {
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
-                bytes = bytes.add(q.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts()));
-                tops = tops.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretAsShorts()));
+                bytes = bytes.add(q.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretShape(GroupLanes.S, 0)));
+                tops = tops.add(q.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretShape(GroupLanes.S, 0)));
             }
             // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
-            IntVector w = bytes.add(tops).reinterpretAsInts();
+            IntVector w = (IntVector) bytes.add(tops).reinterpretShape(GroupLanes.I, 0);
             IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             int xb = (xOffset >> 5) + b;
             float dx = xd[xb];
             float offset = -8f * dx * (sums[2 * xb] + sums[2 * xb + 1]);
-            FloatVector scaled = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0))
+            FloatVector scaled = ((FloatVector) rowSums.convertShape(VectorOperators.I2F, GroupLanes.F, 0))
                     .fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
             // the rows' fp16 scales widened in the lanes; inline, as a helper returning a vector
             // that C2 declined to inline would box it
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             acc = scaled.fma(d, acc);
         }
         acc.intoArray(out, outOffset);
@@ -136,8 +136,8 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
-                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretAsShorts();
+                ShortVector lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA = sumA.add(qA.mul(lx)).add(qA.lanewise(VectorOperators.LSHR, 4).mul(hx));
                 sumB = sumB.add(qB.mul(lx)).add(qB.lanewise(VectorOperators.LSHR, 4).mul(hx));
             }
@@ -145,19 +145,19 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
             int xb = (xOffset >> 5) + b;
             float dx = xd[xb];
             float offset = -8f * dx * (sums[2 * xb] + sums[2 * xb + 1]);
-            IntVector w = sumA.reinterpretAsInts();
+            IntVector w = (IntVector) sumA.reinterpretShape(GroupLanes.I, 0);
             FloatVector scaled = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             accA = scaled.fma(d, accA);
-            w = sumB.reinterpretAsInts();
+            w = (IntVector) sumB.reinterpretShape(GroupLanes.I, 0);
             scaled = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(FloatVector.broadcast(GroupLanes.F, dx), FloatVector.broadcast(GroupLanes.F, offset));
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             accB = scaled.fma(d, accB);
         }
         accA.intoArray(out, outOffset);
@@ -185,8 +185,8 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
             int xp = (xOffset >> 1) + b * 16, yp = (xOffset >> 2) + b * 8;
             ShortVector sumA = ShortVector.zero(GroupLanes.S), sumB = sumA, sumC = sumA, sumD = sumA;
             for (int j = 0; j < 8; j++) {
-                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretAsShorts();
+                ShortVector lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[yp + j]).reinterpretShape(GroupLanes.S, 0);
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + QUANTS + j * runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 sumA = sumA.add(q.mul(lx)).add(q.lanewise(VectorOperators.LSHR, 4).mul(hx));
@@ -203,26 +203,26 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
             // per group as in dot
             int xb = (xOffset >> 5) + b;
             FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[xb]), offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            IntVector w = sumA.reinterpretAsInts();
+            IntVector w = (IntVector) sumA.reinterpretShape(GroupLanes.I, 0);
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accA = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accA);
-            w = sumB.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f), accA);
+            w = (IntVector) sumB.reinterpretShape(GroupLanes.I, 0);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accB = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accB);
-            w = sumC.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f), accB);
+            w = (IntVector) sumC.reinterpretShape(GroupLanes.I, 0);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseC, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accC = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accC);
-            w = sumD.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f), accC);
+            w = (IntVector) sumD.reinterpretShape(GroupLanes.I, 0);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseD, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accD = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), accD);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f), accD);
         }
         accA.intoArray(out, outOffset);
         accB.intoArray(out, outOffset + ROWS);
@@ -248,39 +248,39 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
                 ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 ShortVector hiA = qA.lanewise(VectorOperators.LSHR, 4), hiB = qB.lanewise(VectorOperators.LSHR, 4);
-                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[y0 + j]).reinterpretAsShorts();
+                ShortVector lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[y0 + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA0 = sumA0.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB0 = sumB0.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(GroupLanes.I, nibbles[y1 + j]).reinterpretAsShorts();
+                lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretShape(GroupLanes.S, 0);
+                hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[y1 + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA1 = sumA1.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB1 = sumB1.add(qB.mul(lx)).add(hiB.mul(hx));
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dA = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dA = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dB = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dB = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             // per token and group as in dot
             int xb = (x0 >> 5) + b;
             FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[xb]), offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            IntVector w = sumA0.reinterpretAsInts();
+            IntVector w = (IntVector) sumA0.reinterpretShape(GroupLanes.I, 0);
             accA0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA0);
-            w = sumB0.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dA, accA0);
+            w = (IntVector) sumB0.reinterpretShape(GroupLanes.I, 0);
             accB0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB0);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dB, accB0);
             xb = (x1 >> 5) + b;
             dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
             offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            w = sumA1.reinterpretAsInts();
+            w = (IntVector) sumA1.reinterpretShape(GroupLanes.I, 0);
             accA1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA1);
-            w = sumB1.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dA, accA1);
+            w = (IntVector) sumB1.reinterpretShape(GroupLanes.I, 0);
             accB1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB1);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dB, accB1);
         }
         accA0.intoArray(out, o0);
         accB0.intoArray(out, o0 + ROWS);
@@ -308,65 +308,65 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
                 ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, GroupLanes.S, 0);
                 ShortVector hiA = qA.lanewise(VectorOperators.LSHR, 4), hiB = qB.lanewise(VectorOperators.LSHR, 4);
-                ShortVector lx = IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretAsShorts();
-                ShortVector hx = IntVector.broadcast(GroupLanes.I, nibbles[y0 + j]).reinterpretAsShorts();
+                ShortVector lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[y0 + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA0 = sumA0.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB0 = sumB0.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(GroupLanes.I, nibbles[y1 + j]).reinterpretAsShorts();
+                lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretShape(GroupLanes.S, 0);
+                hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[y1 + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA1 = sumA1.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB1 = sumB1.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(GroupLanes.I, pairs[p2 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(GroupLanes.I, nibbles[y2 + j]).reinterpretAsShorts();
+                lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[p2 + j]).reinterpretShape(GroupLanes.S, 0);
+                hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[y2 + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA2 = sumA2.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB2 = sumB2.add(qB.mul(lx)).add(hiB.mul(hx));
-                lx = IntVector.broadcast(GroupLanes.I, pairs[p3 + j]).reinterpretAsShorts();
-                hx = IntVector.broadcast(GroupLanes.I, nibbles[y3 + j]).reinterpretAsShorts();
+                lx = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[p3 + j]).reinterpretShape(GroupLanes.S, 0);
+                hx = (ShortVector) IntVector.broadcast(GroupLanes.I, nibbles[y3 + j]).reinterpretShape(GroupLanes.S, 0);
                 sumA3 = sumA3.add(qA.mul(lx)).add(hiA.mul(hx));
                 sumB3 = sumB3.add(qB.mul(lx)).add(hiB.mul(hx));
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dA = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dA = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector dB = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector dB = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             // per token and group as in dot: row sums, the block's activation scale and −8·Σx, the rows' scales
             int xb = (x0 >> 5) + b;
             FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[xb]), offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            IntVector w = sumA0.reinterpretAsInts();
+            IntVector w = (IntVector) sumA0.reinterpretShape(GroupLanes.I, 0);
             accA0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA0);
-            w = sumB0.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dA, accA0);
+            w = (IntVector) sumB0.reinterpretShape(GroupLanes.I, 0);
             accB0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB0);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dB, accB0);
             xb = (x1 >> 5) + b;
             dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
             offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            w = sumA1.reinterpretAsInts();
+            w = (IntVector) sumA1.reinterpretShape(GroupLanes.I, 0);
             accA1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA1);
-            w = sumB1.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dA, accA1);
+            w = (IntVector) sumB1.reinterpretShape(GroupLanes.I, 0);
             accB1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB1);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dB, accB1);
             xb = (x2 >> 5) + b;
             dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
             offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            w = sumA2.reinterpretAsInts();
+            w = (IntVector) sumA2.reinterpretShape(GroupLanes.I, 0);
             accA2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA2);
-            w = sumB2.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dA, accA2);
+            w = (IntVector) sumB2.reinterpretShape(GroupLanes.I, 0);
             accB2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB2);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dB, accB2);
             xb = (x3 >> 5) + b;
             dx = FloatVector.broadcast(GroupLanes.F, xd[xb]);
             offset = FloatVector.broadcast(GroupLanes.F, -8f * xd[xb] * (sums[2 * xb] + sums[2 * xb + 1]));
-            w = sumA3.reinterpretAsInts();
+            w = (IntVector) sumA3.reinterpretShape(GroupLanes.I, 0);
             accA3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dA, accA3);
-            w = sumB3.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dA, accA3);
+            w = (IntVector) sumB3.reinterpretShape(GroupLanes.I, 0);
             accB3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(dx, offset).fma(dB, accB3);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(dx, offset).fma(dB, accB3);
         }
         accA0.intoArray(out, o0);
         accB0.intoArray(out, o0 + ROWS);

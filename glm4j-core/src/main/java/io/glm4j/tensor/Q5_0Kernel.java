@@ -22,6 +22,10 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        if (!Int8Lanes.AVAILABLE) { // 512-bit vectors in Java code: slow, and they spoil C2's type profiles for every kernel (see GroupLanes)
+            dequantizeScalar(data, offset, dst, dstOffset, count);
+            return;
+        }
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             float d = HalfFloats.f16(data, block);
@@ -33,6 +37,20 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
             int out = dstOffset + b * 32;
             ((FloatVector) lo.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out);
             ((FloatVector) hi.convertShape(VectorOperators.S2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, out + 16);
+        }
+    }
+
+    /** One value at a time, as the lanes above compute it: (nibble + 16·fifth bit − 16)·d. */
+    private static void dequantizeScalar(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block);
+            int qh = data.get(LE_INT, block + QH);
+            for (int j = 0; j < 16; j++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, block + QS + j) & 0xFF;
+                dst[dstOffset + b * 32 + j] = ((q & 0xF | (qh >>> j & 1) << 4) - 16) * d;
+                dst[dstOffset + b * 32 + 16 + j] = ((q >> 4 | (qh >>> (j + 16) & 1) << 4) - 16) * d;
+            }
         }
     }
 
@@ -76,7 +94,7 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
                     .add(hi.mul(ShortVector.fromArray(Int8Lanes.S256, xq, xb + 16)));
             float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
             IntVector sums = (IntVector) products.convertShape(VectorOperators.S2I, Int8Lanes.I, 0);
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
             offsets += scale * (xs[xb >> 4] + xs[(xb >> 4) + 1]);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed

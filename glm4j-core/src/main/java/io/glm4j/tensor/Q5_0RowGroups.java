@@ -76,20 +76,20 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             ShortVector sum = ShortVector.zero(GroupLanes.S);
             for (int i = 0; i < 5; i++) {
                 ShortVector t = ShortVector.fromMemorySegment(GroupLanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                sum = sum.add(t.lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i]).reinterpretAsShorts()))
-                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts()))
-                        .add(t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts()));
+                sum = sum.add(t.lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(((ShortVector) ((IntVector) t.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 5).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 1]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(((ShortVector) ((IntVector) t.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 10).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 2]).reinterpretShape(GroupLanes.S, 0)));
             }
             sum = sum.add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 15]).reinterpretAsShorts()));
+                    .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(IntVector.broadcast(GroupLanes.I, pairs[xp + 15]).reinterpretShape(GroupLanes.S, 0)));
             // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
-            IntVector w = sum.reinterpretAsInts();
+            IntVector w = (IntVector) sum.reinterpretShape(GroupLanes.I, 0);
             IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]), acc);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            acc = ((FloatVector) rowSums.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -116,35 +116,35 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             for (int i = 0; i < 5; i++) {
                 ShortVector tA = ShortVector.fromMemorySegment(GroupLanes.S, groups, baseA + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector tB = ShortVector.fromMemorySegment(GroupLanes.S, groups, baseB + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
-                ShortVector xa = IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i]).reinterpretAsShorts();
-                ShortVector xb = IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 1]).reinterpretAsShorts();
-                ShortVector xc = IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 2]).reinterpretAsShorts();
+                ShortVector xa = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector xb = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 1]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector xc = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + 3 * i + 2]).reinterpretShape(GroupLanes.S, 0);
                 sumA = sumA.add(tA.lanewise(VectorOperators.ASHR, 11).mul(xa))
-                        .add(tA.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xb))
-                        .add(tA.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xc));
+                        .add(((ShortVector) ((IntVector) tA.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 5).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11).mul(xb))
+                        .add(((ShortVector) ((IntVector) tA.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 10).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11).mul(xc));
                 sumB = sumB.add(tB.lanewise(VectorOperators.ASHR, 11).mul(xa))
-                        .add(tB.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xb))
-                        .add(tB.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11).mul(xc));
+                        .add(((ShortVector) ((IntVector) tB.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 5).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11).mul(xb))
+                        .add(((ShortVector) ((IntVector) tB.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 10).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11).mul(xc));
             }
-            ShortVector xl = IntVector.broadcast(GroupLanes.I, pairs[xp + 15]).reinterpretAsShorts();
+            ShortVector xl = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + 15]).reinterpretShape(GroupLanes.S, 0);
             sumA = sumA.add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + LAST, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(xl));
             sumB = sumB.add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + LAST, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(xl));
             // per group as in dot
             FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]);
-            IntVector w = sumA.reinterpretAsInts();
+            IntVector w = (IntVector) sumA.reinterpretShape(GroupLanes.I, 0);
             IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            accA = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accA);
-            w = sumB.reinterpretAsInts();
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            accA = ((FloatVector) rowSums.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(dx, accA);
+            w = (IntVector) sumB.reinterpretShape(GroupLanes.I, 0);
             rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
             h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            accB = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(dx, accB);
+            d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            accB = ((FloatVector) rowSums.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(dx, accB);
         }
         accA.intoArray(out, outOffset);
         accB.intoArray(out, outOffset + ROWS);
@@ -163,44 +163,44 @@ final class Q5_0RowGroups implements RowGroupKernel.OneGroupAtATime {
             for (int i = 0; i < 5; i++) {
                 ShortVector t = ShortVector.fromMemorySegment(GroupLanes.S, groups, base + (long) i * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector va = t.lanewise(VectorOperators.ASHR, 11);
-                ShortVector vb = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 5).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11);
-                ShortVector vc = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 10).reinterpretAsShorts().lanewise(VectorOperators.ASHR, 11);
+                ShortVector vb = ((ShortVector) ((IntVector) t.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 5).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11);
+                ShortVector vc = ((ShortVector) ((IntVector) t.reinterpretShape(GroupLanes.I, 0)).lanewise(VectorOperators.LSHL, 10).reinterpretShape(GroupLanes.S, 0)).lanewise(VectorOperators.ASHR, 11);
                 int m = 3 * i;
-                sum0 = sum0.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m + 2]).reinterpretAsShorts()));
-                sum1 = sum1.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m + 2]).reinterpretAsShorts()));
-                sum2 = sum2.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m + 2]).reinterpretAsShorts()));
-                sum3 = sum3.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m]).reinterpretAsShorts()))
-                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m + 1]).reinterpretAsShorts()))
-                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m + 2]).reinterpretAsShorts()));
+                sum0 = sum0.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m + 1]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + m + 2]).reinterpretShape(GroupLanes.S, 0)));
+                sum1 = sum1.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m + 1]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + m + 2]).reinterpretShape(GroupLanes.S, 0)));
+                sum2 = sum2.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m + 1]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + m + 2]).reinterpretShape(GroupLanes.S, 0)));
+                sum3 = sum3.add(va.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vb.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m + 1]).reinterpretShape(GroupLanes.S, 0)))
+                        .add(vc.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + m + 2]).reinterpretShape(GroupLanes.S, 0)));
             }
             ShortVector last = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + LAST, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
-            sum0 = sum0.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + 15]).reinterpretAsShorts()));
-            sum1 = sum1.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + 15]).reinterpretAsShorts()));
-            sum2 = sum2.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + 15]).reinterpretAsShorts()));
-            sum3 = sum3.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + 15]).reinterpretAsShorts()));
+            sum0 = sum0.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + 15]).reinterpretShape(GroupLanes.S, 0)));
+            sum1 = sum1.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + 15]).reinterpretShape(GroupLanes.S, 0)));
+            sum2 = sum2.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + 15]).reinterpretShape(GroupLanes.S, 0)));
+            sum3 = sum3.add(last.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + 15]).reinterpretShape(GroupLanes.S, 0)));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             // per token as in dot: lanes 2r and 2r+1 into int lane r, scaled by the rows' and the token's d
-            IntVector w = sum0.reinterpretAsInts();
+            IntVector w = (IntVector) sum0.reinterpretShape(GroupLanes.I, 0);
             acc0 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 5) + b]), acc0);
-            w = sum1.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 5) + b]), acc0);
+            w = (IntVector) sum1.reinterpretShape(GroupLanes.I, 0);
             acc1 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 5) + b]), acc1);
-            w = sum2.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 5) + b]), acc1);
+            w = (IntVector) sum2.reinterpretShape(GroupLanes.I, 0);
             acc2 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x2 >> 5) + b]), acc2);
-            w = sum3.reinterpretAsInts();
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x2 >> 5) + b]), acc2);
+            w = (IntVector) sum3.reinterpretShape(GroupLanes.I, 0);
             acc3 = ((FloatVector) w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x3 >> 5) + b]), acc3);
+                    .convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x3 >> 5) + b]), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

@@ -24,6 +24,10 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        if (!Int8Lanes.AVAILABLE) { // 512-bit vectors in Java code: slow, and they spoil C2's type profiles for every kernel (see GroupLanes)
+            dequantizeScalar(data, offset, dst, dstOffset, count);
+            return;
+        }
         float[] scales = new float[16];
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
@@ -43,6 +47,26 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
                     ((FloatVector) q1.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g + 2]).intoArray(dst, out + 32);
                     ((FloatVector) q2.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g + 4]).intoArray(dst, out + 64);
                     ((FloatVector) q3.sub((byte) 32).convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(scales[g + 6]).intoArray(dst, out + 96);
+                }
+            }
+        }
+    }
+
+    /** One value at a time, as the lanes above compute it: (q − 32)·(d·scale_g). */
+    private static void dequantizeScalar(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        float[] scales = new float[16];
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            groupScales(data, block, scales);
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l++) {
+                    int out = dstOffset + b * 256 + h * 128 + l, g = h * 8 + l / 16;
+                    int qh = data.get(ValueLayout.JAVA_BYTE, block + QH + h * 32 + l) & 0xFF;
+                    int ql0 = data.get(ValueLayout.JAVA_BYTE, block + h * 64 + l) & 0xFF, ql1 = data.get(ValueLayout.JAVA_BYTE, block + h * 64 + 32 + l) & 0xFF;
+                    dst[out] = ((ql0 & 0xF | (qh & 3) << 4) - 32) * scales[g];
+                    dst[out + 32] = ((ql1 & 0xF | (qh >> 2 & 3) << 4) - 32) * scales[g + 2];
+                    dst[out + 64] = ((ql0 >> 4 | (qh >> 4 & 3) << 4) - 32) * scales[g + 4];
+                    dst[out + 96] = ((ql1 >> 4 | (qh >> 6 & 3) << 4) - 32) * scales[g + 6];
                 }
             }
         }
@@ -128,15 +152,15 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
             int xb = xOffset + b * 256;
             IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
-            ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            ShortVector qhAll = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretShape(Int8Lanes.S, 0);
             ShortVector qh = QH_HALF0.selectFrom(qhAll, qhAll.lanewise(VectorOperators.LSHR, 2));
-            ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B, data, block, ByteOrder.LITTLE_ENDIAN).reinterpretShape(Int8Lanes.S, 0);
+            IntVector low = (IntVector) q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
                     .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
-                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
-            IntVector high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretShape(Int8Lanes.I, 0);
+            IntVector high = (IntVector) q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
                     .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
-                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretAsInts();
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretShape(Int8Lanes.I, 0);
             // pairs of neighbouring shorts (one scale group) into ints, as Int8Lanes.pairSums
             low = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             high = high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
@@ -144,7 +168,7 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
                     .add(low.mul(scales.rearrange(GROUPS0))).add(high.mul(scales.rearrange(GROUPS1)));
             // d read here, not through HalfFloats: a call in this loop spills every vector
             float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block + D)) * xd[xb >> 8];
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));
@@ -163,20 +187,20 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
             int xb = xOffset + b * 256 + 128;
             IntVector scales = (IntVector) ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + SCALES, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.B2I, Int8Lanes.I, 0);
-            ShortVector qhAll = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
+            ShortVector qhAll = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B, data, block + QH, ByteOrder.LITTLE_ENDIAN).reinterpretShape(Int8Lanes.S, 0);
             ShortVector qh = QH_HALF1.selectFrom(qhAll, qhAll.lanewise(VectorOperators.LSHR, 2));
-            ShortVector q = ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretAsShorts();
-            IntVector low = q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(Int8Lanes.B, data, block + 64, ByteOrder.LITTLE_ENDIAN).reinterpretShape(Int8Lanes.S, 0);
+            IntVector low = (IntVector) q.and((short) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb))
                     .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).or(qh.lanewise(VectorOperators.LSHR, 4).and((short) 0x30))
-                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretAsInts();
-            IntVector high = q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 32))).reinterpretShape(Int8Lanes.I, 0);
+            IntVector high = (IntVector) q.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).or(qh.and((short) 0x30)).mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 64))
                     .add(q.lanewise(VectorOperators.LSHR, 12).or(qh.lanewise(VectorOperators.LSHR, 8).and((short) 0x30))
-                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretAsInts();
+                            .mul(ShortVector.fromArray(Int8Lanes.S, xq, xb + 96))).reinterpretShape(Int8Lanes.I, 0);
             low = low.add(low.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             high = high.add(high.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
             IntVector sums = low.mul(scales.rearrange(GROUPS2)).add(high.mul(scales.rearrange(GROUPS3)));
             float scale = Float.float16ToFloat(data.get(HalfFloats.LE_SHORT, block + D)) * xd[(xb - 128) >> 8];
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));

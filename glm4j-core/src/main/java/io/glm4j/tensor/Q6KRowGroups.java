@@ -61,7 +61,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             long base = group + (long) b * GROUP_BLOCK_BYTES;
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             for (int g = 0; g < 16; g++) {
                 FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, GroupLanes.F, 0));
@@ -148,18 +148,18 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                 ShortVector s1 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + VECTOR, ByteOrder.LITTLE_ENDIAN);
                 ShortVector s2 = ShortVector.fromMemorySegment(GroupLanes.S, groups, at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 // summed as a tree: a chain of ten adds per group held the out-of-order window (one thread in cache: 33.4 → 36.1 GMAC/s)
-                ShortVector fromS0 = s0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 1])).reinterpretAsShorts())
-                        .add(s0.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 2])).reinterpretAsShorts()))
-                        .add(s0.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 3])).reinterpretAsShorts()).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f])).reinterpretAsShorts()));
-                ShortVector fromS1 = s1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 4])).reinterpretAsShorts())
-                        .add(s1.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 5])).reinterpretAsShorts()))
-                        .add(s1.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 6])).reinterpretAsShorts()));
-                ShortVector fromS2 = s2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 7])).reinterpretAsShorts())
-                        .add(s2.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 8])).reinterpretAsShorts()))
-                        .add(s2.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 9])).reinterpretAsShorts()).add(s2.lanewise(VectorOperators.LSHR, 14).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 10])).reinterpretAsShorts())));
+                ShortVector fromS0 = s0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 1])).reinterpretShape(GroupLanes.S, 0))
+                        .add(s0.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 2])).reinterpretShape(GroupLanes.S, 0)))
+                        .add(s0.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 3])).reinterpretShape(GroupLanes.S, 0)).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f])).reinterpretShape(GroupLanes.S, 0)));
+                ShortVector fromS1 = s1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 4])).reinterpretShape(GroupLanes.S, 0))
+                        .add(s1.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 5])).reinterpretShape(GroupLanes.S, 0)))
+                        .add(s1.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 6])).reinterpretShape(GroupLanes.S, 0)));
+                ShortVector fromS2 = s2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 7])).reinterpretShape(GroupLanes.S, 0))
+                        .add(s2.lanewise(VectorOperators.LSHR, 6).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 8])).reinterpretShape(GroupLanes.S, 0)))
+                        .add(s2.lanewise(VectorOperators.LSHR, 12).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 9])).reinterpretShape(GroupLanes.S, 0)).add(s2.lanewise(VectorOperators.LSHR, 14).mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f + 10])).reinterpretShape(GroupLanes.S, 0))));
                 ShortVector sum = fromS0.add(fromS1).add(fromS2);
                 // lanes 2r and 2r+1 into int lane r (their sum can exceed a short), times row r's group scale
-                IntVector w = sum.reinterpretAsInts();
+                IntVector w = (IntVector) sum.reinterpretShape(GroupLanes.I, 0);
                 IntVector rowSums = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16));
                 scaled = scaled.add(rowSums.mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2I, GroupLanes.I, 0)));
@@ -167,8 +167,8 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
             // the rows' fp16 d widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) scaled.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 8) + b]), acc);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            acc = ((FloatVector) scaled.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 8) + b]), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -212,27 +212,27 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                 ShortVector q4 = s2.and((short) 0x3F), q5 = s2.lanewise(VectorOperators.LSHR, 6).and((short) 0x3F);
                 ShortVector q6 = s0.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 8).and((short) 0x30));
                 ShortVector q7 = s1.lanewise(VectorOperators.LSHR, 12).or(s2.lanewise(VectorOperators.LSHR, 10).and((short) 0x30));
-                ShortVector sum0 = q0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f0])).reinterpretAsShorts())
-                        .add(q1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 2])).reinterpretAsShorts())))
-                        .add(q3.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 6])).reinterpretAsShorts()))))
-                        .add(q7.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 7])).reinterpretAsShorts()));
-                ShortVector sum1 = q0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 0])).reinterpretAsShorts()).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f1])).reinterpretAsShorts())
-                        .add(q1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 1])).reinterpretAsShorts()).add(q2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 2])).reinterpretAsShorts())))
-                        .add(q3.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 3])).reinterpretAsShorts()).add(q4.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 4])).reinterpretAsShorts())).add(q5.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 5])).reinterpretAsShorts()).add(q6.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 6])).reinterpretAsShorts()))))
-                        .add(q7.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 7])).reinterpretAsShorts()));
+                ShortVector sum0 = q0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 0])).reinterpretShape(GroupLanes.S, 0)).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f0])).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 1])).reinterpretShape(GroupLanes.S, 0)).add(q2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 2])).reinterpretShape(GroupLanes.S, 0))))
+                        .add(q3.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 3])).reinterpretShape(GroupLanes.S, 0)).add(q4.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 4])).reinterpretShape(GroupLanes.S, 0))).add(q5.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 5])).reinterpretShape(GroupLanes.S, 0)).add(q6.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 6])).reinterpretShape(GroupLanes.S, 0)))))
+                        .add(q7.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p0 + 7])).reinterpretShape(GroupLanes.S, 0)));
+                ShortVector sum1 = q0.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 0])).reinterpretShape(GroupLanes.S, 0)).add(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(fields[f1])).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 1])).reinterpretShape(GroupLanes.S, 0)).add(q2.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 2])).reinterpretShape(GroupLanes.S, 0))))
+                        .add(q3.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 3])).reinterpretShape(GroupLanes.S, 0)).add(q4.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 4])).reinterpretShape(GroupLanes.S, 0))).add(q5.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 5])).reinterpretShape(GroupLanes.S, 0)).add(q6.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 6])).reinterpretShape(GroupLanes.S, 0)))))
+                        .add(q7.mul(FloatVector.broadcast(GroupLanes.F, Float.intBitsToFloat(pairs[p1 + 7])).reinterpretShape(GroupLanes.S, 0)));
                 IntVector scale = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2I, GroupLanes.I, 0);
                 // per token as in dot: lanes 2r and 2r+1 into int lane r, times row r's group scale
-                IntVector w = sum0.reinterpretAsInts();
+                IntVector w = (IntVector) sum0.reinterpretShape(GroupLanes.I, 0);
                 scaled0 = scaled0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
-                w = sum1.reinterpretAsInts();
+                w = (IntVector) sum1.reinterpretShape(GroupLanes.I, 0);
                 scaled1 = scaled1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16)).mul(scale));
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 8) + b]), acc0);
-            acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 8) + b]), acc1);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            acc0 = ((FloatVector) scaled0.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 8) + b]), acc0);
+            acc1 = ((FloatVector) scaled1.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 8) + b]), acc1);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

@@ -17,6 +17,10 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        if (!Int8Lanes.AVAILABLE) { // 512-bit vectors in Java code: slow, and they spoil C2's type profiles for every kernel (see GroupLanes)
+            dequantizeScalar(data, offset, dst, dstOffset, count);
+            return;
+        }
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             float d = HalfFloats.f16(data, block);
@@ -24,6 +28,15 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
                 ByteVector q = ByteVector.fromMemorySegment(Int8Lanes.B128, data, block + QS + 16 * half, ByteOrder.LITTLE_ENDIAN);
                 ((FloatVector) q.convertShape(VectorOperators.B2F, Int8Lanes.F, 0)).mul(d).intoArray(dst, dstOffset + b * 32 + 16 * half);
             }
+        }
+    }
+
+    /** One value at a time, as the lanes above compute it: q·d. */
+    private static void dequantizeScalar(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
+        for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
+            long block = offset + (long) b * TYPE.blockBytes;
+            float d = HalfFloats.f16(data, block);
+            for (int j = 0; j < 32; j++) dst[dstOffset + b * 32 + j] = data.get(ValueLayout.JAVA_BYTE, block + QS + j) * d;
         }
     }
 
@@ -56,7 +69,7 @@ final class Q8_0Kernel implements RowKernel, QuantizedDot {
             int xb = xOffset + b * 32;
             IntVector sums = Int8Lanes.pairSums(w.mul(ShortVector.fromArray(Int8Lanes.S, xq, xb)));
             float scale = HalfFloats.f16(data, block) * xd[xb >> 5];
-            acc = ((FloatVector) sums.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, Int8Lanes.F, 0)).fma(FloatVector.broadcast(Int8Lanes.F, scale), acc);
         }
         // lanes summed here in FloatSums' order: a vector handed to a call C2 did not inline is boxed
         acc = acc.add(acc.rearrange(FloatSums.XOR8));

@@ -39,7 +39,7 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), then spread over lanes 2r and 2r+1
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             FloatVector low = d.rearrange(LOW_ROWS), high = d.rearrange(HIGH_ROWS);
             for (int j = 0; j < 16; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN);
@@ -83,15 +83,15 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
                 ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, at + runBytes, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
                 // lanes 2r and 2r+1 into int lane r; their sum can exceed a short
-                IntVector w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                IntVector w = (IntVector) q0.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[xp + j + 1]).reinterpretShape(GroupLanes.S, 0))).reinterpretShape(GroupLanes.I, 0);
                 rowSums = rowSums.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
             }
             // the rows' fp16 scales widened in the lanes (see Q4_0RowGroups), inline so nothing is boxed
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) rowSums.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]), acc);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            acc = ((FloatVector) rowSums.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]), acc);
         }
         acc.intoArray(out, outOffset);
     }
@@ -111,26 +111,26 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
                 ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j + PAIR_RUN, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2S, GroupLanes.S, 0);
                 // per token as in dot
-                IntVector w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                IntVector w = (IntVector) q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + j]).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p0 + j + 1]).reinterpretShape(GroupLanes.S, 0))).reinterpretShape(GroupLanes.I, 0);
                 rowSums0 = rowSums0.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
-                w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                w = (IntVector) q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + j]).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p1 + j + 1]).reinterpretShape(GroupLanes.S, 0))).reinterpretShape(GroupLanes.I, 0);
                 rowSums1 = rowSums1.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
-                w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                w = (IntVector) q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + j]).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p2 + j + 1]).reinterpretShape(GroupLanes.S, 0))).reinterpretShape(GroupLanes.I, 0);
                 rowSums2 = rowSums2.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
-                w = q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + j]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + j + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                w = (IntVector) q0.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + j]).reinterpretShape(GroupLanes.S, 0))
+                        .add(q1.mul(IntVector.broadcast(GroupLanes.I, pairs[p3 + j + 1]).reinterpretShape(GroupLanes.S, 0))).reinterpretShape(GroupLanes.I, 0);
                 rowSums3 = rowSums3.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, base, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
-            FloatVector d = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
-            acc0 = ((FloatVector) rowSums0.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 5) + b]), acc0);
-            acc1 = ((FloatVector) rowSums1.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 5) + b]), acc1);
-            acc2 = ((FloatVector) rowSums2.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x2 >> 5) + b]), acc2);
-            acc3 = ((FloatVector) rowSums3.convert(VectorOperators.I2F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x3 >> 5) + b]), acc3);
+            FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
+            acc0 = ((FloatVector) rowSums0.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x0 >> 5) + b]), acc0);
+            acc1 = ((FloatVector) rowSums1.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x1 >> 5) + b]), acc1);
+            acc2 = ((FloatVector) rowSums2.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x2 >> 5) + b]), acc2);
+            acc3 = ((FloatVector) rowSums3.convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(d).fma(FloatVector.broadcast(GroupLanes.F, xd[(x3 >> 5) + b]), acc3);
         }
         acc0.intoArray(out, o0);
         acc1.intoArray(out, o1);

@@ -25,6 +25,7 @@ final class QuantizedActivations {
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     /** {@link #S}'s shape as ints: pairs of quants. */
     private static final VectorSpecies<Integer> PAIRS = S.withLanes(int.class);
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final float ROUNDING = 0x1.8p23f;
     /** Below this many values (a few tokens) the blocks are rounded on the calling thread. */
     private static final int PARALLEL_FROM_VALUES = 1 << 16;
@@ -119,21 +120,21 @@ final class QuantizedActivations {
                 FloatVector q = FloatVector.fromArray(F, x, base + i).mul(multiplier).add(ROUNDING).sub(ROUNDING);
                 if (format == ActivationFormat.Q8_K) q = q.min(127f);
                 q.mul(d).intoArray(values, base + i);
-                IntVector qi = (IntVector) q.convert(VectorOperators.F2I, 0);
+                IntVector qi = (IntVector) q.convertShape(VectorOperators.F2I, I, 0);
                 int sum = qi.reduceLanes(VectorOperators.ADD);
                 if ((i & 15) == 0) sums16[(base + i) >> 4] = sum;
                 else sums16[(base + i) >> 4] += sum;
                 ShortVector qs = (ShortVector) qi.convertShape(VectorOperators.I2S, S, 0);
-                qs.reinterpretAsInts().intoArray(pairs, (base + i) >> 1);
+                ((IntVector) qs.reinterpretShape(PAIRS, 0)).intoArray(pairs, (base + i) >> 1);
                 qs.intoArray(ordered != null ? ordered : quants, ordered != null ? i : base + i);
             }
             if (ordered != null) for (int i = 0; i < block; i++) quants[base + laneOrder[i]] = ordered[i];
             if (format == ActivationFormat.Q8_0) { // Q8_1's s, see offsetSums, and the nibble pairs
                 offsetSums[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f * (sums16[2 * b] + sums16[2 * b + 1])));
                 for (int j = 0; j < 8; j += PAIRS.length()) {
-                    ShortVector lowPairs = IntVector.fromArray(PAIRS, pairs, (base >> 1) + j).reinterpretAsShorts();
-                    ShortVector highPairs = IntVector.fromArray(PAIRS, pairs, (base >> 1) + 8 + j).reinterpretAsShorts();
-                    highPairs.sub(lowPairs.lanewise(VectorOperators.LSHL, 4)).reinterpretAsInts().intoArray(nibblePairs, (base >> 2) + j);
+                    ShortVector lowPairs = (ShortVector) IntVector.fromArray(PAIRS, pairs, (base >> 1) + j).reinterpretShape(S, 0);
+                    ShortVector highPairs = (ShortVector) IntVector.fromArray(PAIRS, pairs, (base >> 1) + 8 + j).reinterpretShape(S, 0);
+                    ((IntVector) highPairs.sub(lowPairs.lanewise(VectorOperators.LSHL, 4)).reinterpretShape(PAIRS, 0)).intoArray(nibblePairs, (base >> 2) + j);
                 }
             }
         }

@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Small element-wise float32 operations on rows of activations. */
 public final class VectorMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     private VectorMath() {}
 
@@ -112,14 +113,13 @@ public final class VectorMath {
         FloatVector clamped = x.max(EXP_UNDERFLOWS_BELOW).min(EXP_OVERFLOWS_ABOVE);
         FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND); // rounded to the nearest integer
         FloatVector r = clamped.add(k.mul(-LN2_HIGH)).add(k.mul(-LN2_LOW)); // k·LN2_HIGH is exact
-        VectorSpecies<Float> s = x.species();
-        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f).fma(r, FloatVector.broadcast(s, 8.3334519073e-3f))
-                .fma(r, FloatVector.broadcast(s, 4.1665795894e-2f)).fma(r, FloatVector.broadcast(s, 1.6666665459e-1f))
-                .fma(r, FloatVector.broadcast(s, 5.0000001201e-1f)).fma(r.mul(r), r).add(1f);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f).fma(r, FloatVector.broadcast(F, 8.3334519073e-3f))
+                .fma(r, FloatVector.broadcast(F, 4.1665795894e-2f)).fma(r, FloatVector.broadcast(F, 1.6666665459e-1f))
+                .fma(r, FloatVector.broadcast(F, 5.0000001201e-1f)).fma(r.mul(r), r).add(1f);
         // 2^k in two factors, as k reaches 128 (e^88.7 is still a float; 2^128 is not)
-        IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0), half = ki.lanewise(VectorOperators.ASHR, 1);
-        FloatVector e = p.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                .mul(ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        IntVector ki = (IntVector) k.convertShape(VectorOperators.F2I, I, 0), half = ki.lanewise(VectorOperators.ASHR, 1);
+        FloatVector e = p.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(F, 0))
+                .mul(ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(F, 0));
         return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOWS_ABOVE))
                 .blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOWS_BELOW));
     }
