@@ -25,7 +25,10 @@ final class Int8Lanes {
 
     /**
      * Whether 512-bit vectors are native here; elsewhere the float kernels with rounded activations
-     * serve. The property {@code glm4j.int8Lanes} overrides it, so that tests run both paths anywhere.
+     * serve, and the row kernels dequantize one value at a time: 512-bit vectors would run as Java
+     * code, slowly, and their classes would join the type profiles that Vector API bodies shared by
+     * every shape keep, which makes C2 compile other kernels' vector code as Java calls too. The
+     * property {@code glm4j.int8Lanes} overrides it, so that tests run both paths anywhere.
      */
     static final boolean AVAILABLE = Boolean.parseBoolean(
             System.getProperty("glm4j.int8Lanes", String.valueOf(IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512)));

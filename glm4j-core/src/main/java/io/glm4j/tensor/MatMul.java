@@ -16,8 +16,9 @@ import java.util.List;
  * four groups of one token or two groups and up to four tokens per kernel call, at every batch
  * size for Q5_0 (and Q4_0 and Q4_K with AVX-512); for Q8_0, Q6_K (and Q4_0 and Q4_K with AVX2) up
  * to {@link RowGroupKernel.Tiling#tiledFromTokens}, then through tiles decoded from the groups
- * ({@link GroupTiledMatMul}), so a repacked weight never reads its stored rows. A few tokens of a large batch against long rows without groups go
- * through the type's {@link SmallBatchKernel} where it has one (Q8_0).
+ * ({@link GroupTiledMatMul}), so a repacked weight never reads its stored rows. A few tokens of a
+ * large batch against long rows without groups go through the type's {@link SmallBatchKernel}
+ * where it has one (Q8_0).
  */
 public final class MatMul {
     private static final ThreadLocal<QuantizedActivations> ACTIVATIONS = ThreadLocal.withInitial(QuantizedActivations::new);

@@ -95,7 +95,8 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             FloatVector dmin = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             for (int c = 0; c < 4; c++) {
-                // sub-blocks 2c (low nibbles) and 2c+1 (high): each row's d·scale and −dmin·min, spread over its two lanes
+                // sub-blocks 2c (low nibbles) and 2c+1 (high): each row's d·scale and −dmin·min,
+                // spread over its two lanes
                 FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + SCALES + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, GroupLanes.F, 0));
                 FloatVector min = dmin.mul((FloatVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, base + MINS + 2 * c * ROWS, ByteOrder.LITTLE_ENDIAN)

@@ -22,7 +22,7 @@ final class Q5_0Kernel implements RowKernel, QuantizedDot {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
-        if (!Int8Lanes.AVAILABLE) { // 512-bit vectors in Java code: slow, and they spoil C2's type profiles for every kernel (see GroupLanes)
+        if (!Int8Lanes.AVAILABLE) { // the lanes below would be Java code (see Int8Lanes.AVAILABLE)
             dequantizeScalar(data, offset, dst, dstOffset, count);
             return;
         }
