@@ -95,6 +95,70 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
         }
         acc.intoArray(out, outOffset);
     }
+    /**
+     * Four streams through memory, each broadcast activation pair meeting all four groups: two
+     * threads from memory (32768 × 4096, AVX2) 16–19 GMAC/s against 13–14.5 for one group after
+     * another; rows of 1408 and 12288 columns gain as much.
+     */
+    @Override
+    public void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
+        int[] pairs = x.pairs();
+        float[] xd = x.scales();
+        FloatVector accA = FloatVector.zero(GroupLanes.F), accB = accA, accC = accA, accD = accA;
+        for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q8_0); b < blocks; b++) {
+            long baseA = first + (long) b * GROUP_BLOCK_BYTES, baseB = baseA + groupBytes, baseC = baseB + groupBytes, baseD = baseC + groupBytes;
+            int xp = (xOffset >> 1) + b * 16;
+            IntVector sumsA = IntVector.zero(GroupLanes.I), sumsB = sumsA, sumsC = sumsA, sumsD = sumsA;
+            long at = QUANTS;
+            for (int j = 0; j < 16; j += 2, at += 2 * runBytes) {
+                ShortVector x0 = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + j]).reinterpretShape(GroupLanes.S, 0);
+                ShortVector x1 = (ShortVector) IntVector.broadcast(GroupLanes.I, pairs[xp + j + 1]).reinterpretShape(GroupLanes.S, 0);
+                // per group as in dot
+                IntVector w = (IntVector) ((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseA + at + runBytes, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x1)).reinterpretShape(GroupLanes.I, 0);
+                sumsA = sumsA.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+                w = (IntVector) ((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseB + at + runBytes, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x1)).reinterpretShape(GroupLanes.I, 0);
+                sumsB = sumsB.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+                w = (IntVector) ((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseC + at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseC + at + runBytes, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x1)).reinterpretShape(GroupLanes.I, 0);
+                sumsC = sumsC.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+                w = (IntVector) ((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseD + at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x0)
+                        .add(((ShortVector) ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, baseD + at + runBytes, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, GroupLanes.S, 0)).mul(x1)).reinterpretShape(GroupLanes.I, 0);
+                sumsD = sumsD.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(w.lanewise(VectorOperators.ASHR, 16));
+            }
+            FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 5) + b]);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
+            accA = ((FloatVector) sumsA.convertShape(VectorOperators.I2F, GroupLanes.F, 0))
+                    .mul(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f)).fma(dx, accA);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseB, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
+            accB = ((FloatVector) sumsB.convertShape(VectorOperators.I2F, GroupLanes.F, 0))
+                    .mul(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f)).fma(dx, accB);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseC, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
+            accC = ((FloatVector) sumsC.convertShape(VectorOperators.I2F, GroupLanes.F, 0))
+                    .mul(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f)).fma(dx, accC);
+            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseD, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
+            accD = ((FloatVector) sumsD.convertShape(VectorOperators.I2F, GroupLanes.F, 0))
+                    .mul(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f)).fma(dx, accD);
+        }
+        accA.intoArray(out, outOffset);
+        accB.intoArray(out, outOffset + ROWS);
+        accC.intoArray(out, outOffset + 2 * ROWS);
+        accD.intoArray(out, outOffset + 3 * ROWS);
+    }
+
     @Override
     public void dot4One(MemorySegment groups, long group, QuantizedActivations x, int x0, int x1, int x2, int x3, int cols,
             float[] out, int o0, int o1, int o2, int o3) {
