@@ -86,9 +86,9 @@ interface RowGroupKernel {
      * one token: their results one after another from {@code outOffset}; bit for bit what
      * {@link #dot} gives. A decode step's product reads its groups four at a time, so each thread
      * keeps four streams of weights going through memory, and a row of short groups (an expert's
-     * down matrix) restarts them half as often. By default {@link #dotPair} on each half; Q4_0
-     * reads all four at once, or for short rows one after another, as Q5_0 always does: each
-     * kernel's choice is what streamed fastest from memory.
+     * down matrix) restarts them half as often. By default {@link #dotPair} on each half; Q8_0
+     * reads all four at once, Q4_0 too but for short rows one after another, as Q5_0 always does:
+     * each kernel's choice is what streamed fastest from memory.
      */
     default void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
         dotPair(groups, first, first + groupBytes, x, xOffset, cols, out, outOffset);
