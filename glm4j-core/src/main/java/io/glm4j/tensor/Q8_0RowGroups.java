@@ -95,6 +95,7 @@ final class Q8_0RowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKer
         }
         acc.intoArray(out, outOffset);
     }
+
     /**
      * Four streams through memory, each broadcast activation pair meeting all four groups: two
      * threads from memory (32768 × 4096, AVX2) 16–19 GMAC/s against 13–14.5 for one group after
