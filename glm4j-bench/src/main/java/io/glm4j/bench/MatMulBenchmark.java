@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+    "-XX:PerMethodTrapLimit=100000", "-XX:PerMethodRecompilationCutoff=100000"}) // as ./glm4j runs (see JitBudgets)
 public class MatMulBenchmark {
     /** Rows quantized from random values; larger matrices repeat them (the output head: rows = 151552, far beyond the caches). */
     private static final int DISTINCT_ROWS = 1408;

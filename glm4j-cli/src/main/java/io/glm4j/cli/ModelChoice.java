@@ -3,6 +3,7 @@ package io.glm4j.cli;
 import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
 import io.glm4j.model.synth.DemoModel;
+import io.glm4j.perf.JitBudgets;
 import io.glm4j.repack.Repack;
 import io.glm4j.tensor.RowGroups;
 import io.glm4j.tensor.WorkerPool;
@@ -48,6 +49,11 @@ final class ModelChoice {
         long size = loaded.preloadBytes();
         if (!repacked && size >= PRELOAD_FROM_BYTES && RowGroups.int8OnlyWhenRepacked()) {
             err.println("note: this CPU has no 512-bit vectors, so glm4j's int8 kernels run only on repacked weights: add --repack for several times faster decoding");
+            err.flush();
+        }
+        if (size >= PRELOAD_FROM_BYTES && !JitBudgets.raised()) {
+            err.println("note: this JVM keeps C2's default speculation budgets, with which glm4j's vector kernels compile two to four times slower in some processes: start it with "
+                    + String.join(" ", JitBudgets.OPTIONS) + " (the ./glm4j launcher does)");
             err.flush();
         }
         if (!noPreload && size >= PRELOAD_FROM_BYTES) {
