@@ -86,8 +86,8 @@ interface RowGroupKernel {
      * one token: their results one after another from {@code outOffset}; bit for bit what
      * {@link #dot} gives. A decode step's product reads its groups four at a time, so each thread
      * keeps four streams of weights going through memory, and a row of short groups (an expert's
-     * down matrix) restarts them half as often. By default {@link #dotPair} on each half; Q8_0
-     * reads all four at once, Q4_0 too but for short rows one after another, as Q5_0 always does:
+     * down matrix) restarts them half as often. By default {@link #dotPair} on each half; Q8_0 and
+     * Q6_K read all four at once, Q4_0 too but for short rows one after another, as Q5_0 always does:
      * each kernel's choice is what streamed fastest from memory.
      */
     default void dotQuad(MemorySegment groups, long first, long groupBytes, QuantizedActivations x, int xOffset, int cols, float[] out, int outOffset) {
