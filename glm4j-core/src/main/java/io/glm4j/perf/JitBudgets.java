@@ -21,24 +21,30 @@ public final class JitBudgets {
     /** The options that raise both budgets (the {@code ./glm4j} launcher passes them). */
     public static final List<String> OPTIONS = List.of("-XX:PerMethodTrapLimit=100000", "-XX:PerMethodRecompilationCutoff=100000");
 
-    private static final long RAISED = 100_000;
-
     private JitBudgets() {}
 
-    /** Whether this JVM runs with budgets at least as high as {@link #OPTIONS}; false where they cannot be read. */
+    /** Whether this JVM runs with each of {@link #OPTIONS} at least as high; false where they cannot be read. */
     public static boolean raised() {
         try {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            return raised(vm.getVMOption("PerMethodTrapLimit").getValue(), vm.getVMOption("PerMethodRecompilationCutoff").getValue());
+            for (String option : OPTIONS) {
+                if (!atLeast(vm.getVMOption(name(option)).getValue(), option.substring(option.indexOf('=') + 1))) return false;
+            }
+            return true;
         } catch (RuntimeException notHotSpot) {
             return false;
         }
     }
 
-    /** Whether the two options' values, as the JVM prints them, are at least {@link #OPTIONS}'s. */
-    static boolean raised(String trapLimit, String recompilationCutoff) {
+    /** The HotSpot option an {@link #OPTIONS} entry sets ({@code -XX:Name=value}). */
+    static String name(String option) {
+        return option.substring("-XX:".length(), option.indexOf('='));
+    }
+
+    /** Whether an option's value, as the JVM prints it, is a number no lower than {@code required}. */
+    static boolean atLeast(String value, String required) {
         try {
-            return Long.parseLong(trapLimit) >= RAISED && Long.parseLong(recompilationCutoff) >= RAISED;
+            return Long.parseLong(value) >= Long.parseLong(required);
         } catch (NumberFormatException unreadable) {
             return false;
         }
