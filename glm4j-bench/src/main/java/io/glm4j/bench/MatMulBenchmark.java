@@ -1,5 +1,6 @@
 package io.glm4j.bench;
 
+import io.glm4j.perf.JitBudgets;
 import io.glm4j.tensor.GgmlType;
 import io.glm4j.tensor.MatMul;
 import io.glm4j.tensor.Quantizer;
@@ -39,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-    "-XX:PerMethodTrapLimit=100000", "-XX:PerMethodRecompilationCutoff=100000"}) // as ./glm4j runs (see JitBudgets)
+    JitBudgets.TRAP_LIMIT, JitBudgets.RECOMPILATION_CUTOFF}) // as ./glm4j runs
 public class MatMulBenchmark {
     /** Rows quantized from random values; larger matrices repeat them (the output head: rows = 151552, far beyond the caches). */
     private static final int DISTINCT_ROWS = 1408;

@@ -47,16 +47,17 @@ final class ModelChoice {
         boolean repacked = repack || repackDir != null;
         LoadedModel loaded = LoadedModel.open(path, pool(), repacked ? repack(err, path) : null);
         long size = loaded.preloadBytes();
-        if (!repacked && size >= PRELOAD_FROM_BYTES && RowGroups.int8OnlyWhenRepacked()) {
+        boolean large = size >= PRELOAD_FROM_BYTES;
+        if (!repacked && large && RowGroups.int8OnlyWhenRepacked()) {
             err.println("note: this CPU has no 512-bit vectors, so glm4j's int8 kernels run only on repacked weights: add --repack for several times faster decoding");
             err.flush();
         }
-        if (size >= PRELOAD_FROM_BYTES && !JitBudgets.raised()) {
+        if (large && !JitBudgets.raised()) {
             err.println("note: this JVM keeps C2's default speculation budgets, with which glm4j's vector kernels compile two to four times slower in some processes: start it with "
                     + String.join(" ", JitBudgets.OPTIONS) + " (the ./glm4j launcher does)");
             err.flush();
         }
-        if (!noPreload && size >= PRELOAD_FROM_BYTES) {
+        if (!noPreload && large) {
             ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
             loaded.preload(bar);
             bar.finish();

@@ -18,8 +18,12 @@ import java.util.List;
  * tokens/s (BENCHMARKS.md). With both budgets raised it does not happen.
  */
 public final class JitBudgets {
+    /** The raised trap budget; a constant so that JMH's {@code @Fork} can pass it too. */
+    public static final String TRAP_LIMIT = "-XX:PerMethodTrapLimit=100000";
+    /** The raised recompilation budget. */
+    public static final String RECOMPILATION_CUTOFF = "-XX:PerMethodRecompilationCutoff=100000";
     /** The options that raise both budgets (the {@code ./glm4j} launcher passes them). */
-    public static final List<String> OPTIONS = List.of("-XX:PerMethodTrapLimit=100000", "-XX:PerMethodRecompilationCutoff=100000");
+    public static final List<String> OPTIONS = List.of(TRAP_LIMIT, RECOMPILATION_CUTOFF);
 
     private JitBudgets() {}
 

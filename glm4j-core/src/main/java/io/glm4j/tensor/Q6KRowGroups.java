@@ -232,8 +232,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                 s = ShortVector.fromMemorySegment(GroupLanes.S, groups, baseD + at + 2 * VECTOR, ByteOrder.LITTLE_ENDIAN);
                 sumD = sumD.add(s.mul(x0).add(s.lanewise(VectorOperators.LSHR, 6).mul(x6))
                         .add(s.lanewise(VectorOperators.LSHR, 12).mul(x12).add(s.lanewise(VectorOperators.LSHR, 14).mul(x14))));
-                IntVector w;
-                w = (IntVector) sumA.reinterpretShape(GroupLanes.I, 0);
+                IntVector w = (IntVector) sumA.reinterpretShape(GroupLanes.I, 0);
                 scaledA = scaledA.add(w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(w.lanewise(VectorOperators.ASHR, 16))
                         .mul((IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, baseA + SCALES + g * ROWS, ByteOrder.LITTLE_ENDIAN)
                                 .convertShape(VectorOperators.B2I, GroupLanes.I, 0)));
@@ -251,8 +250,7 @@ final class Q6KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                                 .convertShape(VectorOperators.B2I, GroupLanes.I, 0)));
             }
             FloatVector dx = FloatVector.broadcast(GroupLanes.F, xd[(xOffset >> 8) + b]);
-            IntVector h;
-            h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(GroupLanes.ROW_SHORTS, groups, baseA, ByteOrder.LITTLE_ENDIAN)
                     .convertShape(VectorOperators.S2I, GroupLanes.I, 0);
             accA = ((FloatVector) scaledA.convertShape(VectorOperators.I2F, GroupLanes.F, 0))
                     .mul(((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f)).fma(dx, accA);
