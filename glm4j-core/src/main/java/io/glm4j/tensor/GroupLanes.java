@@ -27,7 +27,7 @@ final class GroupLanes {
     static final VectorSpecies<Short> ROW_SHORTS = VectorSpecies.of(short.class, shape(BITS / 2));
     /** Two bytes a row, widened into {@link #S}. */
     static final VectorSpecies<Byte> PAIR_BYTES = VectorSpecies.of(byte.class, shape(BITS / 2));
-    /** A byte a row (a row's scale), widened into {@link #I}. */
+    /** A byte an int lane, widened into {@link #I}: a row's scale, or half a run of pairs (rows below or from ROWS/2). */
     static final VectorSpecies<Byte> ROW_BYTES = VectorSpecies.of(byte.class, shape(BITS / 4));
 
     private GroupLanes() {}

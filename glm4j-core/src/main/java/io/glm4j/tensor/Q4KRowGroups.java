@@ -108,13 +108,17 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                         .convertShape(VectorOperators.B2F, GroupLanes.F, 0)).neg();
                 FloatVector highScale0 = scale.rearrange(LOW_ROWS), highScale1 = scale.rearrange(HIGH_ROWS), highMin0 = min.rearrange(LOW_ROWS), highMin1 = min.rearrange(HIGH_ROWS);
                 for (int k = 0; k < 16; k++) {
-                    ByteVector q = ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + c * 32 * ROWS + k * PAIR_RUN, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector low = q.and((byte) 0xF), high = q.lanewise(VectorOperators.LSHR, 4);
+                    // the run's halves (rows below and from ROWS/2) read apart, each byte straight into an int lane
+                    long run = base + QUANTS + c * 32 * ROWS + k * PAIR_RUN;
+                    IntVector first = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, run, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
+                    IntVector second = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, run + ROWS, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                     int out = PAIR_RUN * (128 * b + 32 * c + k);
-                    ((FloatVector) low.convertShape(VectorOperators.B2F, GroupLanes.F, 0)).fma(lowScale0, lowMin0).intoArray(dst, out);
-                    ((FloatVector) low.convertShape(VectorOperators.B2F, GroupLanes.F, 1)).fma(lowScale1, lowMin1).intoArray(dst, out + ROWS);
-                    ((FloatVector) high.convertShape(VectorOperators.B2F, GroupLanes.F, 0)).fma(highScale0, highMin0).intoArray(dst, out + 16 * PAIR_RUN);
-                    ((FloatVector) high.convertShape(VectorOperators.B2F, GroupLanes.F, 1)).fma(highScale1, highMin1).intoArray(dst, out + 16 * PAIR_RUN + ROWS);
+                    ((FloatVector) first.and(0xF).convert(VectorOperators.I2F, 0)).fma(lowScale0, lowMin0).intoArray(dst, out);
+                    ((FloatVector) second.and(0xF).convert(VectorOperators.I2F, 0)).fma(lowScale1, lowMin1).intoArray(dst, out + ROWS);
+                    ((FloatVector) first.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(highScale0, highMin0).intoArray(dst, out + 16 * PAIR_RUN);
+                    ((FloatVector) second.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(highScale1, highMin1).intoArray(dst, out + 16 * PAIR_RUN + ROWS);
                 }
             }
         }

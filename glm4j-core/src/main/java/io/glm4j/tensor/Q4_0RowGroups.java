@@ -50,7 +50,11 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
         return ROWS == 16 ? Integer.MAX_VALUE : 16;
     }
 
-    /** Each run's low and high nibbles, less 8, widened to floats as they lie (lanes 2r+p) and scaled by their rows' d, as {@link Q4_0Kernel#dequantize} scales. */
+    /**
+     * Each run's low and high nibbles, less 8, widened to floats as they lie (lanes 2r+p) and scaled
+     * by their rows' d, as {@link Q4_0Kernel#dequantize} scales. A run's halves (rows below and from
+     * ROWS/2) are read apart, each byte straight into an int lane.
+     */
     @Override
     public void dequantize(MemorySegment groups, long group, int cols, float[] dst) {
         for (int b = 0, blocks = Blocks.of(cols, GgmlType.Q4_0); b < blocks; b++) {
@@ -60,13 +64,16 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
             FloatVector d = ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretShape(GroupLanes.F, 0)).mul(0x1p112f);
             FloatVector low = d.rearrange(LOW_ROWS), high = d.rearrange(HIGH_ROWS);
             for (int j = 0; j < 8; j++) {
-                ByteVector q = ByteVector.fromMemorySegment(GroupLanes.PAIR_BYTES, groups, base + QUANTS + PAIR_RUN * j, ByteOrder.LITTLE_ENDIAN);
-                ByteVector lo = q.and((byte) 15).sub((byte) 8), hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                long run = base + QUANTS + PAIR_RUN * j;
+                IntVector first = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, run, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
+                IntVector second = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, run + ROWS, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                 int out = PAIR_RUN * (16 * b + j);
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, GroupLanes.F, 0)).mul(low).intoArray(dst, out);
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, GroupLanes.F, 1)).mul(high).intoArray(dst, out + ROWS);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, GroupLanes.F, 0)).mul(low).intoArray(dst, out + 8 * PAIR_RUN);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, GroupLanes.F, 1)).mul(high).intoArray(dst, out + 8 * PAIR_RUN + ROWS);
+                ((FloatVector) first.and(15).sub(8).convert(VectorOperators.I2F, 0)).mul(low).intoArray(dst, out);
+                ((FloatVector) second.and(15).sub(8).convert(VectorOperators.I2F, 0)).mul(high).intoArray(dst, out + ROWS);
+                ((FloatVector) first.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(low).intoArray(dst, out + 8 * PAIR_RUN);
+                ((FloatVector) second.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(high).intoArray(dst, out + 8 * PAIR_RUN + ROWS);
             }
         }
     }
