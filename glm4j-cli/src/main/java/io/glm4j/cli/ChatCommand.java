@@ -55,6 +55,9 @@ final class ChatCommand implements Callable<Integer> {
     ContextOptions context;
 
     @Mixin
+    WarmUpOption warmUp;
+
+    @Mixin
     SpeculationOptions speculation;
 
     @Option(names = {"-n", "--n-predict"}, paramLabel = "N", defaultValue = "4096", description = "Most tokens per answer (default ${DEFAULT-VALUE}).")
@@ -68,7 +71,7 @@ final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Terminal terminal = terminals.get(); LoadedModel model = modelChoice.open(spec.commandLine().getErr())) {
+        try (Terminal terminal = terminals.get(); LoadedModel model = modelChoice.open(spec.commandLine().getErr(), warmUp.noWarmUp ? null : context.type())) {
             PrintWriter out = terminal.writer();
             Session session = context.newSession(model.model());
             Conversation chat = new Conversation(model, session, speculation.generatorFor(model, session, context.kv));

@@ -2,6 +2,7 @@ package io.glm4j.cli;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.generate.LoadedModel;
+import io.glm4j.model.KvCacheType;
 import io.glm4j.model.synth.DemoModel;
 import io.glm4j.perf.JitBudgets;
 import io.glm4j.repack.Repack;
@@ -38,6 +39,15 @@ final class ModelChoice {
      * {@code err}); a large file is then read into memory with a progress bar on {@code err}.
      */
     LoadedModel open(PrintWriter err) {
+        return open(err, null);
+    }
+
+    /**
+     * As {@link #open(PrintWriter)}; with {@code warmUp} (a KV cache type, null for none) a large
+     * model's kernels and forward pass are also compiled ({@link io.glm4j.model.Glm4MoeModel#warmUp}),
+     * on the worker threads while this thread reads the file in.
+     */
+    LoadedModel open(PrintWriter err, KvCacheType warmUp) {
         Path path = model;
         if (path == null) {
             err.println(DemoModel.NOTICE);
@@ -57,11 +67,13 @@ final class ModelChoice {
                     + String.join(" ", JitBudgets.OPTIONS) + " (the ./glm4j launcher does)");
             err.flush();
         }
+        WarmUp compiling = warmUp != null && large ? WarmUp.start(loaded, warmUp) : null;
         if (!noPreload && large) {
             ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), size);
             loaded.preload(bar);
             bar.finish();
         }
+        if (compiling != null) compiling.finish(err);
         return loaded;
     }
 

@@ -28,6 +28,9 @@ final class ServeCommand implements Callable<Integer> {
     ContextOptions context;
 
     @Mixin
+    WarmUpOption warmUp;
+
+    @Mixin
     SpeculationOptions speculation;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
@@ -59,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         if (queue < 1) throw new Glm4jException("--queue must be at least 1");
         ServerOptions options = new ServerOptions(host, port, apiKey, ServerOptions.DEFAULT_MAX_BODY_BYTES);
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel model = modelChoice.open(spec.commandLine().getErr())) {
+        try (LoadedModel model = modelChoice.open(spec.commandLine().getErr(), warmUp.noWarmUp ? null : context.type())) {
             int ctx = context.size(model.model());
             ServedModel served = alias == null ? ServedModel.of(model, ctx) : ServedModel.of(model, ctx).withId(alias);
             CountDownLatch stopped = new CountDownLatch(1);

@@ -2,6 +2,7 @@ package io.glm4j.model;
 
 import io.glm4j.Glm4jException;
 import io.glm4j.gguf.GgufFile;
+import io.glm4j.tensor.KernelWarmUp;
 import io.glm4j.tensor.MatMul;
 import io.glm4j.tensor.RowKernel;
 import io.glm4j.tensor.Tensor;
@@ -52,6 +53,25 @@ public final class Glm4MoeModel {
 
     public Glm4MoeWeights weights() {
         return weights;
+    }
+
+    /**
+     * Compiles the code a request runs before the first one arrives: the matrix kernels on a few
+     * rows of each kind of matrix ({@link KernelWarmUp}), then the rest of a forward pass on a short
+     * prompt and a few decode steps (and the NextN block's), as llama.cpp's warm-up run does.
+     */
+    public void warmUp(KvCacheType cacheType) {
+        KernelWarmUp.run(pool, weights.matrices());
+        int prompt = 16, steps = 4;
+        KvCache cache = newCache(cacheType, prompt + steps, 1), nextnCache = hasNextN() ? newNextNCache(cacheType, prompt + steps, 1) : null;
+        int[] tokens = new int[prompt + steps];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = (int) ((i * 7919L) % config.vocabSize());
+        Output out = forward(Batch.of(0, 0, Arrays.copyOf(tokens, prompt), false), cache, true);
+        if (nextnCache != null) forwardNextN(Batch.of(0, 0, Arrays.copyOfRange(tokens, 1, prompt + 1), false), out.hidden(), nextnCache);
+        for (int i = prompt; i < prompt + steps; i++) {
+            out = forward(Batch.of(0, i, new int[] {tokens[i]}, false), cache);
+            if (nextnCache != null) forwardNextN(Batch.of(0, i, new int[] {tokens[i]}, false), out.hidden(), nextnCache);
+        }
     }
 
     /** A float32 KV cache for {@code contextSize} positions of up to {@code sequences} sequences. */

@@ -48,6 +48,34 @@ public record Glm4MoeWeights(
         return new Glm4MoeWeights(embedding, List.copyOf(layers), outputNorm, output, List.copyOf(nextn));
     }
 
+    /** Every matrix a forward pass multiplies with (the embedding table is only read by row), the NextN layers' included. */
+    public List<Tensor> matrices() {
+        List<Tensor> all = new ArrayList<>();
+        for (LayerWeights layer : layers) addMatrices(layer, all);
+        all.add(output);
+        for (NextNWeights n : nextn) {
+            all.add(n.ehProj());
+            addMatrices(n.block(), all);
+            all.add(n.head());
+        }
+        return all;
+    }
+
+    private static void addMatrices(LayerWeights layer, List<Tensor> all) {
+        AttentionWeights a = layer.attention();
+        all.addAll(List.of(a.wq(), a.wk(), a.wv(), a.wo()));
+        if (layer.dense() != null) addMatrices(layer.dense(), all);
+        if (layer.moe() != null) {
+            all.add(layer.moe().router());
+            for (FeedForwardWeights expert : layer.moe().experts()) addMatrices(expert, all);
+            if (layer.moe().shared() != null) addMatrices(layer.moe().shared(), all);
+        }
+    }
+
+    private static void addMatrices(FeedForwardWeights ffn, List<Tensor> all) {
+        all.addAll(List.of(ffn.gate(), ffn.up(), ffn.down()));
+    }
+
     private static LayerWeights layer(Loader l, Glm4MoeConfig c, int i) {
         String p = "blk." + i + ".";
         int h = c.hiddenSize();

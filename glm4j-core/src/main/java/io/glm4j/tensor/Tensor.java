@@ -69,6 +69,17 @@ public record Tensor(String name, GgmlType type, long[] ne, MemorySegment data, 
         return matrix.withGroups(groups.asSlice(groupBytes * index, groupBytes));
     }
 
+    /**
+     * The first {@code rows} rows of the (first) matrix, as a matrix of their own: the same bytes,
+     * scales and, where present, row groups ({@code rows} then a whole number of groups).
+     */
+    public Tensor firstRows(int rows) {
+        Tensor matrix = ne.length > 2 ? slice(0) : this;
+        if (rows < 1 || rows > matrix.rows()) throw new IllegalArgumentException(name + " has " + matrix.rows() + " rows, not " + rows);
+        Tensor head = new Tensor(name, type, new long[] {ne[0], rows}, data.asSlice(0, rowBytes() * rows), matrix.scales);
+        return matrix.groups == null ? head : head.withGroups(matrix.groups.asSlice(0, RowGroups.bytes(head)));
+    }
+
     /** Dequantizes the whole tensor into a new array; only for small tensors (norms, biases). */
     public float[] toFloats() {
         float[] out = new float[Math.toIntExact(elementCount())];
