@@ -57,10 +57,8 @@ public final class KernelWarmUp {
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime(), quietSince = start, compiled = timed ? jit.getTotalCompilationTime() : 0;
         for (int round = 1; ; round++) {
-            long T = System.nanoTime();
             for (Tensor w : samples) multiplyAll(pool, w, x, out);
             long now = System.nanoTime();
-            if (Boolean.getBoolean("dbg") && (round < 12 || round % 10 == 0)) System.err.printf("round %d %.1f ms%n", round, (now - T) / 1e6);
             if (timed && jit.getTotalCompilationTime() != compiled) {
                 compiled = jit.getTotalCompilationTime();
                 quietSince = now;
