@@ -115,10 +115,10 @@ final class Q4KRowGroups implements RowGroupKernel.OneGroupAtATime, RowGroupKern
                     IntVector second = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, run + ROWS, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                     int out = PAIR_RUN * (128 * b + 32 * c + k);
-                    ((FloatVector) first.and(0xF).convert(VectorOperators.I2F, 0)).fma(lowScale0, lowMin0).intoArray(dst, out);
-                    ((FloatVector) second.and(0xF).convert(VectorOperators.I2F, 0)).fma(lowScale1, lowMin1).intoArray(dst, out + ROWS);
-                    ((FloatVector) first.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(highScale0, highMin0).intoArray(dst, out + 16 * PAIR_RUN);
-                    ((FloatVector) second.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(highScale1, highMin1).intoArray(dst, out + 16 * PAIR_RUN + ROWS);
+                    ((FloatVector) first.and(0xF).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(lowScale0, lowMin0).intoArray(dst, out);
+                    ((FloatVector) second.and(0xF).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(lowScale1, lowMin1).intoArray(dst, out + ROWS);
+                    ((FloatVector) first.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(highScale0, highMin0).intoArray(dst, out + 16 * PAIR_RUN);
+                    ((FloatVector) second.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).fma(highScale1, highMin1).intoArray(dst, out + 16 * PAIR_RUN + ROWS);
                 }
             }
         }

@@ -70,10 +70,10 @@ final class Q4_0RowGroups implements RowGroupKernel.Tiling {
                 IntVector second = (IntVector) ByteVector.fromMemorySegment(GroupLanes.ROW_BYTES, groups, run + ROWS, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, GroupLanes.I, 0);
                 int out = PAIR_RUN * (16 * b + j);
-                ((FloatVector) first.and(15).sub(8).convert(VectorOperators.I2F, 0)).mul(low).intoArray(dst, out);
-                ((FloatVector) second.and(15).sub(8).convert(VectorOperators.I2F, 0)).mul(high).intoArray(dst, out + ROWS);
-                ((FloatVector) first.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(low).intoArray(dst, out + 8 * PAIR_RUN);
-                ((FloatVector) second.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(high).intoArray(dst, out + 8 * PAIR_RUN + ROWS);
+                ((FloatVector) first.and(15).sub(8).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(low).intoArray(dst, out);
+                ((FloatVector) second.and(15).sub(8).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(high).intoArray(dst, out + ROWS);
+                ((FloatVector) first.lanewise(VectorOperators.LSHR, 4).sub(8).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(low).intoArray(dst, out + 8 * PAIR_RUN);
+                ((FloatVector) second.lanewise(VectorOperators.LSHR, 4).sub(8).convertShape(VectorOperators.I2F, GroupLanes.F, 0)).mul(high).intoArray(dst, out + 8 * PAIR_RUN + ROWS);
             }
         }
     }
