@@ -9,15 +9,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A model's warm-up ({@link io.glm4j.model.Glm4MoeModel#warmUp}) running on a thread of its own while the file loads. */
 final class WarmUp {
     private final Thread thread;
-    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long start = System.nanoTime();
 
     private WarmUp(LoadedModel model, KvCacheType cacheType) {
         thread = Thread.ofPlatform().name("glm4j-warm-up").daemon().unstarted(() -> {
             try {
                 model.model().warmUp(cacheType);
-            } catch (RuntimeException e) {
-                failure.set(e);
+            } catch (RuntimeException | Error e) {
+                failure.set(e); // rethrown by finish, on the thread that reports errors
             }
         });
     }
@@ -38,7 +38,8 @@ final class WarmUp {
             Thread.currentThread().interrupt();
             throw new Glm4jException("interrupted while compiling kernels");
         }
-        if (failure.get() != null) throw failure.get();
+        if (failure.get() instanceof RuntimeException e) throw e;
+        if (failure.get() instanceof Error e) throw e;
         err.printf("done (%.1f s since loading began)%n", (System.nanoTime() - start) / 1e9);
         err.flush();
     }

@@ -48,7 +48,7 @@ public final class KernelWarmUp {
     /** Multiplies a sample of each kind of matrix among {@code weights} with every token count until the kernels are compiled; returns the rounds run. */
     public static int run(WorkerPool pool, Collection<Tensor> weights) {
         List<Tensor> samples = samples(weights);
-        int maxTokens = Math.max(BATCH, TOKENS[TOKENS.length - 1]);
+        int maxTokens = TOKENS[TOKENS.length - 1];
         int cols = samples.stream().mapToInt(Tensor::cols).max().orElse(0), rows = samples.stream().mapToInt(Tensor::rows).max().orElse(0);
         float[] x = new float[maxTokens * cols], out = new float[maxTokens * rows];
         Random random = new Random(0);
