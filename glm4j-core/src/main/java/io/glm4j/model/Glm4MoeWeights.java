@@ -62,18 +62,13 @@ public record Glm4MoeWeights(
     }
 
     private static void addMatrices(LayerWeights layer, List<Tensor> all) {
-        AttentionWeights a = layer.attention();
-        all.addAll(List.of(a.wq(), a.wk(), a.wv(), a.wo()));
-        if (layer.dense() != null) addMatrices(layer.dense(), all);
+        all.addAll(layer.attention().matrices());
+        if (layer.dense() != null) all.addAll(layer.dense().matrices());
         if (layer.moe() != null) {
             all.add(layer.moe().router());
-            for (FeedForwardWeights expert : layer.moe().experts()) addMatrices(expert, all);
-            if (layer.moe().shared() != null) addMatrices(layer.moe().shared(), all);
+            for (FeedForwardWeights expert : layer.moe().experts()) all.addAll(expert.matrices());
+            if (layer.moe().shared() != null) all.addAll(layer.moe().shared().matrices());
         }
-    }
-
-    private static void addMatrices(FeedForwardWeights ffn, List<Tensor> all) {
-        all.addAll(List.of(ffn.gate(), ffn.up(), ffn.down()));
     }
 
     private static LayerWeights layer(Loader l, Glm4MoeConfig c, int i) {

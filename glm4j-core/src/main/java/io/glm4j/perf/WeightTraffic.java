@@ -6,6 +6,7 @@ import io.glm4j.model.Glm4MoeWeights;
 import io.glm4j.model.LayerWeights;
 import io.glm4j.model.MoeWeights;
 import io.glm4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * Bytes of stored weights one decoded token streams from memory: every matrix of the main
@@ -19,8 +20,7 @@ public final class WeightTraffic {
     public static long bytesPerDecodedToken(Glm4MoeConfig config, Glm4MoeWeights w) {
         long bytes = w.tokenEmbedding().rowBytes() + bytes(w.output());
         for (LayerWeights layer : w.layers()) {
-            var a = layer.attention();
-            bytes += bytes(a.wq()) + bytes(a.wk()) + bytes(a.wv()) + bytes(a.wo());
+            bytes += bytes(layer.attention().matrices());
             if (layer.isMoe()) {
                 MoeWeights moe = layer.moe();
                 bytes += bytes(moe.router());
@@ -34,7 +34,11 @@ public final class WeightTraffic {
     }
 
     private static long bytes(FeedForwardWeights f) {
-        return bytes(f.gate()) + bytes(f.up()) + bytes(f.down());
+        return bytes(f.matrices());
+    }
+
+    private static long bytes(List<Tensor> matrices) {
+        return matrices.stream().mapToLong(WeightTraffic::bytes).sum();
     }
 
     private static long bytes(Tensor t) {
