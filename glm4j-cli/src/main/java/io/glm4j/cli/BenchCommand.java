@@ -5,6 +5,7 @@ import io.glm4j.generate.LoadedModel;
 import io.glm4j.generate.SpeculationCost;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.KvCacheType;
+import io.glm4j.model.StageTimes;
 import io.glm4j.perf.MemoryBandwidth;
 import io.glm4j.perf.ModelBenchmark;
 import io.glm4j.perf.Throughput;
@@ -53,6 +54,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    @Option(names = "--profile", description = "Also print where a forward pass spends its time: attention, dense FFN, MoE FFN, head and the rest.")
+    boolean profile;
+
     @Option(names = "--mtp", description = "Also measure MTP speculation: a decode step, verifying k+1 tokens (k = 1..3), a NextN draft step, and the speed-up they imply.")
     boolean mtp;
 
@@ -72,11 +76,13 @@ final class BenchCommand implements Callable<Integer> {
             }
             WorkerPool pool = WorkerPool.shared(); // the pool open() configured
             ModelBenchmark bench = new ModelBenchmark(model, cacheType, 1234);
-            Throughput pp = prompt > 0 ? bench.prompt(prompt, reps) : null;
-            Throughput tg = generate > 0 ? bench.generation(generate, reps) : null;
+            StageTimes ppStages = profile ? new StageTimes() : null, tgStages = profile ? new StageTimes() : null;
+            Throughput pp = prompt > 0 ? bench.prompt(prompt, reps, ppStages) : null;
+            Throughput tg = generate > 0 ? bench.generation(generate, reps, tgStages) : null;
             long weightBytes = WeightTraffic.bytesPerDecodedToken(model.config(), model.weights());
             double bandwidth = MemoryBandwidth.measure(pool, BANDWIDTH_BUFFER, 8);
-            Report report = new Report(loaded.path(), Files.size(loaded.path()), pool.threads(), reps, pp, tg, weightBytes, bandwidth);
+            Report report = new Report(loaded.path(), Files.size(loaded.path()), pool.threads(), reps, pp, tg, weightBytes, bandwidth,
+                    profile && pp != null ? StagesPerPass.of(ppStages, pp, reps) : null, profile && tg != null ? StagesPerPass.of(tgStages, tg, reps * generate) : null);
             PrintWriter out = spec.commandLine().getOut();
             if (json) report.printJson(out);
             else report.printTable(out);
@@ -106,7 +112,21 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Report(Path model, long fileBytes, int threads, int reps, Throughput pp, Throughput tg, long weightBytes, double bandwidth) {
+    /** A test's mean milliseconds per forward pass in each stage, and in what no stage covers. */
+    private record StagesPerPass(double[] stageMs, double otherMs, double totalMs) {
+        static final String[] NAMES = {"attention", "dense FFN", "MoE FFN", "head"};
+        static final String[] KEYS = {"attention", "dense_ffn", "moe_ffn", "head"};
+
+        static StagesPerPass of(StageTimes times, Throughput test, int passes) {
+            double[] ms = new double[StageTimes.Stage.values().length];
+            for (StageTimes.Stage s : StageTimes.Stage.values()) ms[s.ordinal()] = times.nanos(s) / 1e6 / passes;
+            double total = test.seconds() * 1e3 / passes;
+            return new StagesPerPass(ms, Math.max(0, total - times.total() / 1e6 / passes), total);
+        }
+    }
+
+    private record Report(Path model, long fileBytes, int threads, int reps, Throughput pp, Throughput tg, long weightBytes, double bandwidth,
+            StagesPerPass ppStages, StagesPerPass tgStages) {
 
         /** Fraction of the measured bandwidth that streaming the weights at the tg rate takes. */
         double bandwidthFraction() {
@@ -129,6 +149,21 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "tg streams weights at %.1f GB/s = %.0f%% of the measured bandwidth%n",
                         weightBytes * tg.mean() / 1e9, 100 * bandwidthFraction());
             }
+            if (ppStages != null || tgStages != null) printStages(out);
+        }
+
+        /** ms per forward pass and share of it, per stage: pp makes one pass a repetition, tg one a token. */
+        private void printStages(PrintWriter out) {
+            out.printf("%ntime per forward pass by stage, ms (share)%n| test |");
+            for (String name : StagesPerPass.NAMES) out.printf(" %s |", name);
+            out.printf(" other | total |%n|---|---|---|---|---|---|---|%n");
+            for (Throughput t : new Throughput[] {pp, tg}) {
+                StagesPerPass stages = t == pp ? ppStages : tgStages;
+                if (t == null || stages == null) continue;
+                out.printf("| %s%d |", t == pp ? "pp" : "tg", t.tokens());
+                for (double ms : stages.stageMs()) out.printf(Locale.ROOT, " %.2f (%.0f%%) |", ms, 100 * ms / stages.totalMs());
+                out.printf(Locale.ROOT, " %.2f (%.0f%%) | %.2f |%n", stages.otherMs(), 100 * stages.otherMs() / stages.totalMs(), stages.totalMs());
+            }
         }
 
         void printJson(PrintWriter out) {
@@ -139,6 +174,8 @@ final class BenchCommand implements Callable<Integer> {
             s.append(", \"repetitions\": ").append(reps);
             test(s, "pp", pp);
             test(s, "tg", tg);
+            stages(s, "pp", ppStages);
+            stages(s, "tg", tgStages);
             s.append(", \"weight_bytes_per_token\": ").append(weightBytes);
             s.append(String.format(Locale.ROOT, ", \"memory_bandwidth\": %.0f", bandwidth));
             if (tg != null) s.append(String.format(Locale.ROOT, ", \"bandwidth_fraction\": %.6g", bandwidthFraction()));
@@ -150,6 +187,15 @@ final class BenchCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, ", \"%s\": %.3f, \"%s_sd\": %.3f, \"%s_tokens\": %d", name, t.mean(), name, t.sd(), name, t.tokens()));
             s.append(", \"").append(name).append("_samples_ts\": ")
                     .append(Arrays.stream(t.samples()).mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(", ", "[", "]")));
+        }
+
+        private static void stages(StringBuilder s, String name, StagesPerPass stages) {
+            if (stages == null) return;
+            s.append(", \"").append(name).append("_stage_ms\": {");
+            for (int i = 0; i < StagesPerPass.KEYS.length; i++) {
+                s.append(String.format(Locale.ROOT, "\"%s\": %.4f, ", StagesPerPass.KEYS[i], stages.stageMs()[i]));
+            }
+            s.append(String.format(Locale.ROOT, "\"other\": %.4f, \"total\": %.4f}", stages.otherMs(), stages.totalMs()));
         }
 
         private static String escape(String text) {

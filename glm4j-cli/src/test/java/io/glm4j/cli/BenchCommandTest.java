@@ -43,6 +43,36 @@ class BenchCommandTest {
     }
 
     @Test
+    void profileSplitsEachTestsPassIntoStagesThatAddUpToIt() throws Exception {
+        CliRunner table = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "2", "-r", "1", "--profile");
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out()).contains("time per forward pass by stage").contains("| attention | dense FFN | MoE FFN | head | other | total |")
+                .containsPattern("\\| pp8 \\| [0-9.]+ \\(\\d+%\\) \\|").containsPattern("\\| tg2 \\| [0-9.]+ \\(\\d+%\\) \\|");
+
+        CliRunner json = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "2", "-r", "2", "--profile", "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(json.out());
+        for (String test : new String[] {"pp", "tg"}) {
+            JsonNode stages = j.get(test + "_stage_ms");
+            double sum = 0;
+            for (String stage : new String[] {"attention", "dense_ffn", "moe_ffn", "head", "other"}) {
+                assertThat(stages.get(stage).asDouble()).as(test + " " + stage).isNotNegative();
+                sum += stages.get(stage).asDouble();
+            }
+            assertThat(stages.get("attention").asDouble()).isPositive();
+            double total = stages.get("total").asDouble();
+            assertThat(sum).isCloseTo(total, org.assertj.core.api.Assertions.within(1e-3 + 1e-3 * total));
+            // total: the test's time per pass (pp one pass a repetition, tg one a token), from its rate
+            int tokens = j.get(test + "_tokens").asInt();
+            double perPass = test.equals("pp") ? 1 : tokens;
+            double seconds = 0;
+            for (JsonNode rate : j.get(test + "_samples_ts")) seconds += tokens / rate.asDouble();
+            assertThat(total).isCloseTo(seconds * 1e3 / (2 * perPass), org.assertj.core.api.Assertions.within(1e-2 * total));
+        }
+        assertThat(CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "0", "-r", "1", "--json").out()).doesNotContain("stage_ms");
+    }
+
+    @Test
     void repackBuildsTheRowGroupFileOnceAndReusesIt(@TempDir Path cache) throws Exception {
         String q4 = "../shared/fixtures/glm45/tiny-glm45air-Q4_0.gguf";
         CliRunner first = CliRunner.run("bench", "-m", q4, "--repack-dir", cache.toString(), "-p", "4", "-n", "4", "-r", "1");

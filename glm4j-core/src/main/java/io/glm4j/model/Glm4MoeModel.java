@@ -25,6 +25,8 @@ public final class Glm4MoeModel {
     /** Reused per thread: the residual stream, a layer's normed input, the dense FFN's output, the head's input rows. */
     private static final int RESIDUAL = 0, NORMED = 1, DENSE_OUT = 2, HEAD_INPUT = 3;
     private final ThreadLocal<Scratch> scratch = Scratch.perThread(4);
+    /** Where forward passes add their stages' times; null when nobody is timing them. */
+    private volatile StageTimes stageTimes;
 
     public Glm4MoeModel(Glm4MoeConfig config, Glm4MoeWeights weights, WorkerPool pool) {
         this.config = config;
@@ -72,6 +74,14 @@ public final class Glm4MoeModel {
             out = forward(Batch.of(0, i, new int[] {tokens[i]}, false), cache);
             if (nextnCache != null) forwardNextN(Batch.of(0, i, new int[] {tokens[i]}, false), out.hidden(), nextnCache);
         }
+    }
+
+    /**
+     * From now on, forward passes (the NextN block's too) add the time of each of their stages to
+     * {@code times}; null stops it. Timing costs two clock reads a stage.
+     */
+    public void timeStagesInto(StageTimes times) {
+        stageTimes = times;
     }
 
     /** A float32 KV cache for {@code contextSize} positions of up to {@code sequences} sequences. */
@@ -197,20 +207,26 @@ public final class Glm4MoeModel {
 
     /** A decoder layer's first half, in place on the residual stream {@code x} of every batch token: attention. */
     private void attentionBlock(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
+        StageTimes times = stageTimes;
+        long start = times == null ? 0 : System.nanoTime();
         float[] normed = scratch.get().floats(NORMED, x.length);
         VectorMath.rmsNormRows(x, batch.size(), w.attention().inputNorm(), config.rmsEps(), normed);
         VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, normed, batch, cache));
+        if (times != null) times.add(StageTimes.Stage.ATTENTION, System.nanoTime() - start);
     }
 
     /** Its second half, in place on the first {@code n} rows of {@code x}: the dense or MoE feed-forward block. */
     private void feedForwardBlock(LayerWeights w, float[] x, int n) {
         if (n == 0) return;
+        StageTimes times = stageTimes;
+        long start = times == null ? 0 : System.nanoTime();
         Scratch buffers = scratch.get();
         int length = n * config.hiddenSize();
         float[] normed = buffers.floats(NORMED, length);
         VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps(), normed);
         VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), normed, n)
                 : FeedForward.forward(pool, w.dense(), normed, n, n, buffers.floats(DENSE_OUT, length)));
+        if (times != null) times.add(w.isMoe() ? StageTimes.Stage.MOE_FFN : StageTimes.Stage.DENSE_FFN, System.nanoTime() - start);
     }
 
     private static void commit(Batch batch, KvCache cache) {
@@ -222,18 +238,24 @@ public final class Glm4MoeModel {
      * logits, into {@code logits} (a new array when null).
      */
     private Output head(float[] x, int rows, float[] norm, Tensor output, float[] logits) {
+        StageTimes times = stageTimes;
+        long start = times == null ? 0 : System.nanoTime();
         float[] normed = VectorMath.rmsNormRows(x, rows, norm, config.rmsEps());
         if (logits == null) logits = new float[rows * config.vocabSize()];
         MatMul.multiply(pool, output, normed, rows, logits);
+        if (times != null) times.add(StageTimes.Stage.HEAD, System.nanoTime() - start);
         return new Output(rows, normed, logits, config.vocabSize());
     }
 
     /** As {@link #head}, {@code x} holding every batch token: the final norm for all of them, logits where asked. */
     private Output headForAll(float[] x, Batch batch, float[] norm, Tensor output, float[] logits) {
+        StageTimes times = stageTimes;
+        long start = times == null ? 0 : System.nanoTime();
         float[] normed = VectorMath.rmsNormRows(x, batch.size(), norm, config.rmsEps());
         int rows = batch.logitRows();
         if (logits == null) logits = new float[rows * config.vocabSize()];
         MatMul.multiply(pool, output, selectRows(normed, batch), rows, logits);
+        if (times != null) times.add(StageTimes.Stage.HEAD, System.nanoTime() - start);
         return new Output(rows, normed, logits, config.vocabSize());
     }
 

@@ -4,6 +4,7 @@ import io.glm4j.model.Batch;
 import io.glm4j.model.Glm4MoeModel;
 import io.glm4j.model.KvCache;
 import io.glm4j.model.KvCacheType;
+import io.glm4j.model.StageTimes;
 import java.util.Random;
 
 /**
@@ -31,31 +32,51 @@ public final class ModelBenchmark {
 
     /** pp: {@code tokens} prompt tokens per repetition, evaluated in one forward pass. */
     public Throughput prompt(int tokens, int reps) {
+        return prompt(tokens, reps, null);
+    }
+
+    /** As {@link #prompt(int, int)}; the timed repetitions' stage times are added to {@code stages} unless it is null. */
+    public Throughput prompt(int tokens, int reps, StageTimes stages) {
         KvCache cache = model.newCache(cacheType, tokens, 1);
         for (int warmUp = 0; warmUp < PROMPT_WARM_UP_RUNS; warmUp++) {
             cache.truncate(SEQUENCE, 0);
             prefill(cache, tokens);
         }
         long[] nanos = new long[reps];
-        for (int r = 0; r < reps; r++) {
-            cache.truncate(SEQUENCE, 0);
-            long start = System.nanoTime();
-            prefill(cache, tokens);
-            nanos[r] = System.nanoTime() - start;
+        model.timeStagesInto(stages);
+        try {
+            for (int r = 0; r < reps; r++) {
+                cache.truncate(SEQUENCE, 0);
+                long start = System.nanoTime();
+                prefill(cache, tokens);
+                nanos[r] = System.nanoTime() - start;
+            }
+        } finally {
+            model.timeStagesInto(null);
         }
         return Throughput.of(tokens, nanos);
     }
 
     /** tg: {@code tokens} single-token forward passes per repetition. */
     public Throughput generation(int tokens, int reps) {
+        return generation(tokens, reps, null);
+    }
+
+    /** As {@link #generation(int, int)}; the timed repetitions' stage times are added to {@code stages} unless it is null. */
+    public Throughput generation(int tokens, int reps, StageTimes stages) {
         KvCache cache = model.newCache(cacheType, tokens, 1);
         generate(cache, tokens);
         long[] nanos = new long[reps];
-        for (int r = 0; r < reps; r++) {
-            cache.truncate(SEQUENCE, 0);
-            long start = System.nanoTime();
-            generate(cache, tokens);
-            nanos[r] = System.nanoTime() - start;
+        model.timeStagesInto(stages);
+        try {
+            for (int r = 0; r < reps; r++) {
+                cache.truncate(SEQUENCE, 0);
+                long start = System.nanoTime();
+                generate(cache, tokens);
+                nanos[r] = System.nanoTime() - start;
+            }
+        } finally {
+            model.timeStagesInto(null);
         }
         return Throughput.of(tokens, nanos);
     }

@@ -17,6 +17,11 @@ public record Throughput(int tokens, double[] samples) {
         return new Throughput(tokens, Arrays.stream(nanos).mapToDouble(ns -> tokens / (ns / 1e9)).toArray());
     }
 
+    /** The repetitions' time together, in seconds. */
+    public double seconds() {
+        return Arrays.stream(samples).map(s -> tokens / s).sum();
+    }
+
     public double mean() {
         return Arrays.stream(samples).average().orElse(0);
     }

@@ -16,6 +16,7 @@ class ThroughputTest {
         // Σ(x − mean)² = 19114.67 over n − 1 = 2
         assertThat(t.sd()).isCloseTo(Math.sqrt((Math.pow(128 - 448.0 / 3, 2) + Math.pow(256 - 448.0 / 3, 2) + Math.pow(64 - 448.0 / 3, 2)) / 2), within(1e-9))
                 .isCloseTo(97.76, within(0.01));
+        assertThat(t.seconds()).isCloseTo(1.75, within(1e-9));
     }
 
     @Test
