@@ -78,7 +78,8 @@ public final class Glm4MoeModel {
 
     /**
      * From now on, forward passes (the NextN block's too) add the time of each of their stages to
-     * {@code times}; null stops it. Timing costs two clock reads a stage.
+     * {@code times}; null stops it. Each stage reads the clock once whether timed or not, and once
+     * more when timed.
      */
     public void timeStagesInto(StageTimes times) {
         stageTimes = times;
@@ -207,26 +208,30 @@ public final class Glm4MoeModel {
 
     /** A decoder layer's first half, in place on the residual stream {@code x} of every batch token: attention. */
     private void attentionBlock(LayerWeights w, int cacheLayer, float[] x, Batch batch, KvCache cache) {
-        StageTimes times = stageTimes;
-        long start = times == null ? 0 : System.nanoTime();
+        long start = System.nanoTime();
         float[] normed = scratch.get().floats(NORMED, x.length);
         VectorMath.rmsNormRows(x, batch.size(), w.attention().inputNorm(), config.rmsEps(), normed);
         VectorMath.addInPlace(x, attention.forward(w.attention(), cacheLayer, normed, batch, cache));
-        if (times != null) times.add(StageTimes.Stage.ATTENTION, System.nanoTime() - start);
+        timed(StageTimes.Stage.ATTENTION, start);
     }
 
     /** Its second half, in place on the first {@code n} rows of {@code x}: the dense or MoE feed-forward block. */
     private void feedForwardBlock(LayerWeights w, float[] x, int n) {
         if (n == 0) return;
-        StageTimes times = stageTimes;
-        long start = times == null ? 0 : System.nanoTime();
+        long start = System.nanoTime();
         Scratch buffers = scratch.get();
         int length = n * config.hiddenSize();
         float[] normed = buffers.floats(NORMED, length);
         VectorMath.rmsNormRows(x, n, w.ffnNorm(), config.rmsEps(), normed);
         VectorMath.addInPlace(x, w.isMoe() ? moe.forward(w.moe(), normed, n)
                 : FeedForward.forward(pool, w.dense(), normed, n, n, buffers.floats(DENSE_OUT, length)));
-        if (times != null) times.add(w.isMoe() ? StageTimes.Stage.MOE_FFN : StageTimes.Stage.DENSE_FFN, System.nanoTime() - start);
+        timed(w.isMoe() ? StageTimes.Stage.MOE_FFN : StageTimes.Stage.DENSE_FFN, start);
+    }
+
+    /** Adds the time since {@code start} to {@code stage} if someone is timing the stages. */
+    private void timed(StageTimes.Stage stage, long start) {
+        StageTimes times = stageTimes;
+        if (times != null) times.add(stage, System.nanoTime() - start);
     }
 
     private static void commit(Batch batch, KvCache cache) {
@@ -238,24 +243,22 @@ public final class Glm4MoeModel {
      * logits, into {@code logits} (a new array when null).
      */
     private Output head(float[] x, int rows, float[] norm, Tensor output, float[] logits) {
-        StageTimes times = stageTimes;
-        long start = times == null ? 0 : System.nanoTime();
+        long start = System.nanoTime();
         float[] normed = VectorMath.rmsNormRows(x, rows, norm, config.rmsEps());
         if (logits == null) logits = new float[rows * config.vocabSize()];
         MatMul.multiply(pool, output, normed, rows, logits);
-        if (times != null) times.add(StageTimes.Stage.HEAD, System.nanoTime() - start);
+        timed(StageTimes.Stage.HEAD, start);
         return new Output(rows, normed, logits, config.vocabSize());
     }
 
     /** As {@link #head}, {@code x} holding every batch token: the final norm for all of them, logits where asked. */
     private Output headForAll(float[] x, Batch batch, float[] norm, Tensor output, float[] logits) {
-        StageTimes times = stageTimes;
-        long start = times == null ? 0 : System.nanoTime();
+        long start = System.nanoTime();
         float[] normed = VectorMath.rmsNormRows(x, batch.size(), norm, config.rmsEps());
         int rows = batch.logitRows();
         if (logits == null) logits = new float[rows * config.vocabSize()];
         MatMul.multiply(pool, output, selectRows(normed, batch), rows, logits);
-        if (times != null) times.add(StageTimes.Stage.HEAD, System.nanoTime() - start);
+        timed(StageTimes.Stage.HEAD, start);
         return new Output(rows, normed, logits, config.vocabSize());
     }
 

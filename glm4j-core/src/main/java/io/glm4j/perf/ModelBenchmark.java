@@ -42,19 +42,7 @@ public final class ModelBenchmark {
             cache.truncate(SEQUENCE, 0);
             prefill(cache, tokens);
         }
-        long[] nanos = new long[reps];
-        model.timeStagesInto(stages);
-        try {
-            for (int r = 0; r < reps; r++) {
-                cache.truncate(SEQUENCE, 0);
-                long start = System.nanoTime();
-                prefill(cache, tokens);
-                nanos[r] = System.nanoTime() - start;
-            }
-        } finally {
-            model.timeStagesInto(null);
-        }
-        return Throughput.of(tokens, nanos);
+        return Throughput.of(tokens, timedRuns(cache, reps, stages, () -> prefill(cache, tokens)));
     }
 
     /** tg: {@code tokens} single-token forward passes per repetition. */
@@ -66,19 +54,24 @@ public final class ModelBenchmark {
     public Throughput generation(int tokens, int reps, StageTimes stages) {
         KvCache cache = model.newCache(cacheType, tokens, 1);
         generate(cache, tokens);
+        return Throughput.of(tokens, timedRuns(cache, reps, stages, () -> generate(cache, tokens)));
+    }
+
+    /** Nanoseconds of each of {@code reps} runs, each on a cleared cache, their stages timed into {@code stages} (if not null). */
+    private long[] timedRuns(KvCache cache, int reps, StageTimes stages, Runnable run) {
         long[] nanos = new long[reps];
         model.timeStagesInto(stages);
         try {
             for (int r = 0; r < reps; r++) {
                 cache.truncate(SEQUENCE, 0);
                 long start = System.nanoTime();
-                generate(cache, tokens);
+                run.run();
                 nanos[r] = System.nanoTime() - start;
             }
         } finally {
             model.timeStagesInto(null);
         }
-        return Throughput.of(tokens, nanos);
+        return nanos;
     }
 
     private void prefill(KvCache cache, int tokens) {
