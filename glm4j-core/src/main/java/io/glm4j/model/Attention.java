@@ -8,7 +8,8 @@ import io.glm4j.tensor.WorkerPool;
 /**
  * Grouped-query self-attention of one layer over a batch: project to q/k/v (with biases),
  * optionally RMS-normalise each head, rotate, store K/V in the cache, then for every token attend
- * causally over its own sequence's positions {@code 0..pos}, the query heads of one KV head together.
+ * causally over its own sequence's positions {@code 0..pos}: the query heads of one KV head
+ * together, for a few consecutive tokens of a sequence at once.
  */
 final class Attention {
     private final Glm4MoeConfig config;
@@ -61,16 +62,34 @@ final class Attention {
         float[] mixed = buffers.floats(MIXED, n * config.queryWidth()); // every row and head written below
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        pool.forRange(n * kvHeads, 1, (start, end) -> {
+        int[] starts = buffers.ints(0, n + 1);
+        int chunks = cutIntoChunks(batch, starts);
+        pool.forRange(chunks * kvHeads, 1, (start, end) -> {
             GroupAttention attention = GROUP_ATTENTION.get();
             for (int job = start; job < end; job++) {
-                int t = job / kvHeads, kvHead = job % kvHeads;
-                int at = t * config.queryWidth() + kvHead * group * hd;
-                attention.attend(cache, layer, batch.sequences()[t], batch.positions()[t] + 1, kvHead, group, hd, scale, q, at, mixed, at);
+                int chunk = job / kvHeads, kvHead = job % kvHeads, from = starts[chunk];
+                attention.attend(cache, layer, batch.sequences()[from], kvHead, group, hd, scale, q, mixed,
+                        config.queryWidth(), kvHead * group * hd, batch.positions(), from, starts[chunk + 1]);
             }
         });
         float[] out = buffers.floats(OUT, n * config.hiddenSize());
         MatMul.multiply(pool, w.wo(), mixed, n, out);
         return out;
+    }
+
+    /**
+     * Cuts the batch into runs of at most {@link GroupAttention#TOKENS} consecutive tokens of one
+     * sequence, which attend together: run c is tokens {@code [starts[c], starts[c+1])}. Returns
+     * the number of runs.
+     */
+    static int cutIntoChunks(Batch batch, int[] starts) {
+        int chunks = 0;
+        for (int t = 0; t < batch.size(); t++) {
+            if (t == 0 || batch.sequences()[t] != batch.sequences()[t - 1] || t - starts[chunks - 1] == GroupAttention.TOKENS) {
+                starts[chunks++] = t;
+            }
+        }
+        starts[chunks] = batch.size();
+        return chunks;
     }
 }

@@ -20,10 +20,11 @@ public interface KvCache {
     void commit(int seq, int pos);
 
     /**
-     * Copies the key of one KV head at {@code pos} into {@code dst} as float32 (headDim values):
-     * attention reads each key once for all the query heads that share it.
+     * Copies the key of one KV head at {@code pos} into {@code dst} as float32, its value {@code d}
+     * (of headDim) at {@code dstOff + d·stride}: attention reads each key once for all the query
+     * rows that share it, keys side by side as columns.
      */
-    void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff);
+    void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff, int stride);
 
     /** Copies the value of one KV head at {@code pos} into {@code dst} as float32 (headDim values). */
     void readValue(int layer, int seq, int pos, int head, float[] dst, int dstOff);

@@ -16,8 +16,8 @@ sealed interface RowStore {
 
     void put(int row, float[] src, int srcOff);
 
-    /** {@code dst[dstOff+d] = row[from+d]} as float32, for {@code d < n}. */
-    void read(int row, int from, float[] dst, int dstOff, int n);
+    /** {@code dst[dstOff + d·stride] = row[from+d]} as float32, for {@code d < n}. */
+    void read(int row, int from, float[] dst, int dstOff, int n, int stride);
 
     /** Zeroed native memory for {@code count} elements of {@code layout}. */
     private static MemorySegment allocate(long count, ValueLayout layout) {
@@ -39,9 +39,9 @@ sealed interface RowStore {
             for (int d = 0; d < width; d++) data.setAtIndex(ValueLayout.JAVA_FLOAT, base + d, src[srcOff + d]);
         }
 
-        public void read(int row, int from, float[] dst, int dstOff, int n) {
+        public void read(int row, int from, float[] dst, int dstOff, int n, int stride) {
             long base = (long) row * width + from;
-            for (int d = 0; d < n; d++) dst[dstOff + d] = data.getAtIndex(ValueLayout.JAVA_FLOAT, base + d);
+            for (int d = 0; d < n; d++) dst[dstOff + d * stride] = data.getAtIndex(ValueLayout.JAVA_FLOAT, base + d);
         }
     }
 
@@ -59,9 +59,9 @@ sealed interface RowStore {
             for (int d = 0; d < width; d++) data.setAtIndex(ValueLayout.JAVA_SHORT, base + d, Float.floatToFloat16(src[srcOff + d]));
         }
 
-        public void read(int row, int from, float[] dst, int dstOff, int n) {
+        public void read(int row, int from, float[] dst, int dstOff, int n, int stride) {
             long base = (long) row * width + from;
-            for (int d = 0; d < n; d++) dst[dstOff + d] = Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT, base + d));
+            for (int d = 0; d < n; d++) dst[dstOff + d * stride] = Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT, base + d));
         }
     }
 
@@ -93,11 +93,11 @@ sealed interface RowStore {
             }
         }
 
-        public void read(int row, int from, float[] dst, int dstOff, int n) {
+        public void read(int row, int from, float[] dst, int dstOff, int n, int stride) {
             long base = (long) row * width + from;
             for (int b = 0; b < n; b += BLOCK) {
                 float scale = scales.getAtIndex(ValueLayout.JAVA_FLOAT, (base + b) / BLOCK);
-                for (int i = 0; i < BLOCK; i++) dst[dstOff + b + i] = scale * quants.get(ValueLayout.JAVA_BYTE, base + b + i);
+                for (int i = 0; i < BLOCK; i++) dst[dstOff + (b + i) * stride] = scale * quants.get(ValueLayout.JAVA_BYTE, base + b + i);
             }
         }
     }

@@ -69,13 +69,13 @@ public final class SequenceKvCache implements KvCache {
     }
 
     @Override
-    public void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff) {
-        keys[seq][layer].read(pos, head * headDim, dst, dstOff, headDim);
+    public void readKey(int layer, int seq, int pos, int head, float[] dst, int dstOff, int stride) {
+        keys[seq][layer].read(pos, head * headDim, dst, dstOff, headDim, stride);
     }
 
     @Override
     public void readValue(int layer, int seq, int pos, int head, float[] dst, int dstOff) {
-        values[seq][layer].read(pos, head * headDim, dst, dstOff, headDim);
+        values[seq][layer].read(pos, head * headDim, dst, dstOff, headDim, 1);
     }
 
     @Override

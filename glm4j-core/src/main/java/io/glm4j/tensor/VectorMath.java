@@ -69,26 +69,34 @@ public final class VectorMath {
 
     /**
      * {@code Σ exp((x[i] − shift)·scale)} for {@code i < n} (−∞ values add nothing): a softmax's
-     * denominator over a whole vocabulary. Each term as {@link #exp} gives it (within 2 ulp); the
-     * lanes add up in floats {@value #SUM_CHUNK} values at a time, the chunks in a double.
+     * denominator over a whole vocabulary. Each term as {@link #exp} gives it (within 2 ulp),
+     * {@value #SUM_CHUNK} values at a time through a buffer of this thread's; a chunk's terms add
+     * up in floats, the chunks in a double.
      */
     public static double sumExp(float[] x, int n, float shift, float scale) {
-        int whole = F.loopBound(n);
+        float[] terms = SUM_TERMS.get();
         double total = 0;
-        for (int chunk = 0; chunk < whole; chunk += SUM_CHUNK) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int i = chunk, end = Math.min(whole, chunk + SUM_CHUNK); i < end; i += F.length()) {
-                acc = acc.add(exp(FloatVector.fromArray(F, x, i).sub(shift).mul(scale)));
+        for (int chunk = 0; chunk < n; chunk += SUM_CHUNK) {
+            int count = Math.min(SUM_CHUNK, n - chunk);
+            for (int i = 0; i < count; i += F.length()) {
+                VectorMask<Float> in = F.indexInRange(i, count);
+                FloatVector.fromArray(F, x, chunk + i, in).sub(shift).mul(scale).intoArray(terms, i, in);
             }
+            exp(terms, 0, count);
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < count; i += F.length()) acc = acc.add(FloatVector.fromArray(F, terms, i, F.indexInRange(i, count)));
             total += acc.reduceLanes(VectorOperators.ADD);
         }
-        for (int i = whole; i < n; i++) total += Math.exp((x[i] - shift) * scale);
         return total;
     }
 
     private static final int SUM_CHUNK = 1024;
+    private static final ThreadLocal<float[]> SUM_TERMS = ThreadLocal.withInitial(() -> new float[SUM_CHUNK]);
 
-    /** SwiGLU: {@code gate[i] = silu(gate[i]) · up[i]}. */
+    /**
+     * SwiGLU: {@code gate[i] = silu(gate[i]) · up[i] = gate[i]·up[i] / (1 + e^−gate[i])}; {@code up}
+     * is left holding {@code gate[i]·up[i]}.
+     */
     public static void siluMultiply(float[] gate, float[] up, int n) {
         // every element, the last ones too, through the same vector code, so a value's result does not
         // depend on where in the array it lies (a token alone or in a batch); Math.exp one by one cost
@@ -96,7 +104,13 @@ public final class VectorMath {
         for (int i = 0; i < n; i += F.length()) {
             VectorMask<Float> in = F.indexInRange(i, n);
             FloatVector g = FloatVector.fromArray(F, gate, i, in);
-            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i, in)).intoArray(gate, i, in);
+            g.mul(FloatVector.fromArray(F, up, i, in)).intoArray(up, i, in);
+            g.neg().intoArray(gate, i, in);
+        }
+        exp(gate, 0, n);
+        for (int i = 0; i < n; i += F.length()) {
+            VectorMask<Float> in = F.indexInRange(i, n);
+            FloatVector.fromArray(F, up, i, in).div(FloatVector.fromArray(F, gate, i, in).add(1f)).intoArray(gate, i, in);
         }
     }
 
@@ -104,24 +118,34 @@ public final class VectorMath {
     private static final float EXP_OVERFLOWS_ABOVE = 88.72283f, EXP_UNDERFLOWS_BELOW = -87.33654f, ROUND = 0x1.8p23f;
 
     /**
-     * e^x lane by lane, within 2 ulp: x = k·ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two parts, so
-     * r is exact), e^r by Cephes' polynomial, 2^k put in exponent bits; +∞ above the
-     * float range, 0 below the normal one. Plain arithmetic only, so the same bits whether C2
-     * compiled it or not (the Vector API's EXP calls a native library once compiled, Math.exp before).
+     * {@code x[off+i] = e^x[off+i]} for {@code i < n}, within 2 ulp: x = k·ln 2 + r with |r| ≤ ln 2
+     * / 2 (ln 2 in two parts, so r is exact), e^r by Cephes' polynomial, 2^k put in exponent bits;
+     * +∞ above the float range, 0 below the normal one. Plain arithmetic only, so the same bits
+     * whether C2 compiled it or not (the Vector API's EXP calls a native library once compiled,
+     * Math.exp before).
+     *
+     * <p>Arrays in and out, not a function of vectors: C2 inlines a call by its site's profile, and
+     * one it declined (a site that looked cold while the helper was compiled on its own) would box
+     * the vectors on every call from then on.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(EXP_UNDERFLOWS_BELOW).min(EXP_OVERFLOWS_ABOVE);
-        FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND); // rounded to the nearest integer
-        FloatVector r = clamped.add(k.mul(-LN2_HIGH)).add(k.mul(-LN2_LOW)); // k·LN2_HIGH is exact
-        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f).fma(r, FloatVector.broadcast(F, 8.3334519073e-3f))
-                .fma(r, FloatVector.broadcast(F, 4.1665795894e-2f)).fma(r, FloatVector.broadcast(F, 1.6666665459e-1f))
-                .fma(r, FloatVector.broadcast(F, 5.0000001201e-1f)).fma(r.mul(r), r).add(1f);
-        // 2^k in two factors, as k reaches 128 (e^88.7 is still a float; 2^128 is not)
-        IntVector ki = (IntVector) k.convertShape(VectorOperators.F2I, I, 0), half = ki.lanewise(VectorOperators.ASHR, 1);
-        FloatVector e = p.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(F, 0))
-                .mul(ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(F, 0));
-        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_OVERFLOWS_ABOVE))
-                .blend(0f, x.compare(VectorOperators.LT, EXP_UNDERFLOWS_BELOW));
+    public static void exp(float[] x, int off, int n) {
+        for (int i = 0; i < n; i += F.length()) {
+            VectorMask<Float> in = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(F, x, off + i, in);
+            FloatVector clamped = v.max(EXP_UNDERFLOWS_BELOW).min(EXP_OVERFLOWS_ABOVE);
+            FloatVector k = clamped.mul(LOG2_E).add(ROUND).sub(ROUND); // rounded to the nearest integer
+            FloatVector r = clamped.add(k.mul(-LN2_HIGH)).add(k.mul(-LN2_LOW)); // k·LN2_HIGH is exact
+            FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f).fma(r, FloatVector.broadcast(F, 8.3334519073e-3f))
+                    .fma(r, FloatVector.broadcast(F, 4.1665795894e-2f)).fma(r, FloatVector.broadcast(F, 1.6666665459e-1f))
+                    .fma(r, FloatVector.broadcast(F, 5.0000001201e-1f)).fma(r.mul(r), r).add(1f);
+            // 2^k in two factors, as k reaches 128 (e^88.7 is still a float; 2^128 is not)
+            IntVector ki = (IntVector) k.convertShape(VectorOperators.F2I, I, 0), half = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector e = p.mul(half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(F, 0))
+                    .mul(ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretShape(F, 0));
+            e.blend(Float.POSITIVE_INFINITY, v.compare(VectorOperators.GT, EXP_OVERFLOWS_ABOVE))
+                    .blend(0f, v.compare(VectorOperators.LT, EXP_UNDERFLOWS_BELOW))
+                    .intoArray(x, off + i, in);
+        }
     }
 
     public static float sigmoid(float x) {
