@@ -12,6 +12,22 @@ import java.lang.foreign.ValueLayout;
 final class KQuantScales {
     private KQuantScales() {}
 
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[16]);
+    private static final ThreadLocal<float[]> MINS = ThreadLocal.withInitial(() -> new float[16]);
+
+    /**
+     * This thread's buffer for a K-quant super-block's unpacked scales (16 floats, contents stale): the
+     * row kernels run once a row, and a new array a call was hundreds of KB of garbage a decode step.
+     */
+    static float[] scalesBuffer() {
+        return SCALES.get();
+    }
+
+    /** This thread's buffer for a super-block's unpacked minima, as {@link #scalesBuffer}. */
+    static float[] minsBuffer() {
+        return MINS.get();
+    }
+
     /** Fills {@code scales[j] = d·scale_j} and {@code mins[j] = dmin·min_j} for the eight sub-blocks. */
     static void unpack(MemorySegment data, long at, float d, float dmin, float[] scales, float[] mins) {
         for (int j = 0; j < 8; j++) {

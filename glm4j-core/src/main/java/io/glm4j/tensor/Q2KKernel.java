@@ -19,7 +19,7 @@ final class Q2KKernel implements RowKernel {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
-        float[] scales = new float[16], mins = new float[16];
+        float[] scales = KQuantScales.scalesBuffer(), mins = KQuantScales.minsBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales, mins);
@@ -39,7 +39,7 @@ final class Q2KKernel implements RowKernel {
     @Override
     public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
         FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
-        float[] scales = new float[16], mins = new float[16];
+        float[] scales = KQuantScales.scalesBuffer(), mins = KQuantScales.minsBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales, mins);

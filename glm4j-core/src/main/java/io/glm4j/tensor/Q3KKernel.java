@@ -20,7 +20,7 @@ final class Q3KKernel implements RowKernel {
 
     @Override
     public void dequantize(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
-        float[] scales = new float[16];
+        float[] scales = KQuantScales.scalesBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales);
@@ -41,7 +41,7 @@ final class Q3KKernel implements RowKernel {
     public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
         FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
         FloatVector zero = FloatVector.zero(QuantLanes.FLOATS);
-        float[] scales = new float[16];
+        float[] scales = KQuantScales.scalesBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales);

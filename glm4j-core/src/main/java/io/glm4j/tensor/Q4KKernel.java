@@ -77,7 +77,7 @@ final class Q4KKernel implements RowKernel, QuantizedDot {
     @Override
     public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
         FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
-        float[] scales = new float[8], mins = new float[8];
+        float[] scales = KQuantScales.scalesBuffer(), mins = KQuantScales.minsBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             KQuantScales.unpack(data, block + SCALES, HalfFloats.f16(data, block), HalfFloats.f16(data, block + DMIN), scales, mins);

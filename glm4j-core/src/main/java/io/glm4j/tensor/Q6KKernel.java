@@ -28,7 +28,7 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
             dequantizeScalar(data, offset, dst, dstOffset, count);
             return;
         }
-        float[] scales = new float[16];
+        float[] scales = KQuantScales.scalesBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales);
@@ -54,7 +54,7 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
 
     /** One value at a time, as the lanes above compute it: (q − 32)·(d·scale_g). */
     private static void dequantizeScalar(MemorySegment data, long offset, float[] dst, int dstOffset, int count) {
-        float[] scales = new float[16];
+        float[] scales = KQuantScales.scalesBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales);
@@ -76,7 +76,7 @@ final class Q6KKernel implements RowKernel, QuantizedDot {
     public float dot(MemorySegment data, long offset, float[] x, int xOffset, int count) {
         FloatVector acc = FloatVector.zero(QuantLanes.FLOATS);
         FloatVector zero = FloatVector.zero(QuantLanes.FLOATS);
-        float[] scales = new float[16];
+        float[] scales = KQuantScales.scalesBuffer();
         for (int b = 0, blocks = Blocks.of(count, TYPE); b < blocks; b++) {
             long block = offset + (long) b * TYPE.blockBytes;
             groupScales(data, block, scales);

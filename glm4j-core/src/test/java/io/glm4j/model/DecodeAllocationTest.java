@@ -6,7 +6,8 @@ import io.glm4j.fixtures.Fixtures;
 import io.glm4j.gguf.GgufFile;
 import io.glm4j.tensor.WorkerPool;
 import java.lang.management.ManagementFactory;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A decode step allocates no activations and, given a logits buffer to reuse, no vocabulary-sized
@@ -17,9 +18,11 @@ import org.junit.jupiter.api.Test;
 class DecodeAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    @Test
-    void aDecodeStepAllocatesLittleBeyondItsOutput() {
-        try (GgufFile file = GgufFile.open(Fixtures.model("F32"))) {
+    /** F32 and the K-quant mix (stored rows: the row kernels of Q4_K, Q5_0, Q6_K… on a machine without repacking). */
+    @ParameterizedTest
+    @ValueSource(strings = {"F32", "Q4_K_M"})
+    void aDecodeStepAllocatesLittleBeyondItsOutput(String type) {
+        try (GgufFile file = GgufFile.open(Fixtures.model(type))) {
             Glm4MoeModel model = Glm4MoeModel.load(file, WorkerPool.shared());
             Glm4MoeConfig c = model.config();
             KvCache cache = model.newCache(1024, 1);
