@@ -3,6 +3,9 @@ package io.glm4j.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Rows of K or V values (one row per position, all KV heads side by side) in one element type.
@@ -13,6 +16,7 @@ import java.lang.foreign.ValueLayout;
  * four of them would outgrow an {@code -Xmx2g} that otherwise serves the model whatever its size.
  */
 sealed interface RowStore {
+    VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     void put(int row, float[] src, int srcOff);
 
@@ -41,7 +45,13 @@ sealed interface RowStore {
 
         public void read(int row, int from, float[] dst, int dstOff, int n, int stride) {
             long base = (long) row * width + from;
-            for (int d = 0; d < n; d++) dst[dstOff + d * stride] = data.getAtIndex(ValueLayout.JAVA_FLOAT, base + d);
+            int d = 0;
+            if (stride == 1) { // a value row, read whole: a vector at a time
+                for (; d + F.length() <= n; d += F.length()) {
+                    FloatVector.fromMemorySegment(F, data, 4 * (base + d), ByteOrder.nativeOrder()).intoArray(dst, dstOff + d);
+                }
+            }
+            for (; d < n; d++) dst[dstOff + d * stride] = data.getAtIndex(ValueLayout.JAVA_FLOAT, base + d);
         }
     }
 
