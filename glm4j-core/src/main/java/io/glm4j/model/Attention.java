@@ -16,7 +16,7 @@ final class Attention {
     private final Rope rope;
     private final WorkerPool pool;
     private static final ThreadLocal<GroupAttention> GROUP_ATTENTION = ThreadLocal.withInitial(GroupAttention::new);
-    private static final int Q = 0, K = 1, V = 2, MIXED = 3, OUT = 4;
+    private static final int Q = 0, K = 1, V = 2, MIXED = 3, OUT = 4, CHUNK_STARTS = 0; // float slots, then an int slot
     private final ThreadLocal<Scratch> scratch = Scratch.perThread(5);
 
     Attention(Glm4MoeConfig config, WorkerPool pool) {
@@ -62,7 +62,7 @@ final class Attention {
         float[] mixed = buffers.floats(MIXED, n * config.queryWidth()); // every row and head written below
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        int[] starts = buffers.ints(0, n + 1);
+        int[] starts = buffers.ints(CHUNK_STARTS, n + 1);
         int chunks = cutIntoChunks(batch, starts);
         pool.forRange(chunks * kvHeads, 1, (start, end) -> {
             GroupAttention attention = GROUP_ATTENTION.get();

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A decode step allocates no activations and, given a logits buffer to reuse, no vocabulary-sized
  * array: apart from the final hidden state it hands to the caller, it allocates a few small
  * bookkeeping objects a layer, whatever the model's width. Measured on this thread, which is
- * where a step's buffers are taken (the workers allocate nothing).
+ * where a step's buffers are taken (the workers allocate nothing). Runs in a JVM of its own (the
+ * {@code decode-allocation} execution), with the launcher's JIT budgets, as a serving process does.
  */
 class DecodeAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
