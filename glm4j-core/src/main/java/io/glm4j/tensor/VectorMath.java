@@ -13,27 +13,6 @@ public final class VectorMath {
 
     private VectorMath() {}
 
-    /** {@code Σ a[aOff+i]·b[bOff+i]} for {@code i < n}, lanes summed in a fixed order. */
-    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
-        }
-        float sum = FloatSums.sum(acc);
-        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
-        return sum;
-    }
-
-    /** {@code y[yOff+i] += w·x[xOff+i]} for {@code i < n}. */
-    public static void axpy(float w, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, w), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] = Math.fma(w, x[xOff + i], y[yOff + i]);
-    }
-
     /** {@code out = w ⊙ x / sqrt(mean(x²) + eps)} for one row of {@code n} values. */
     public static void rmsNorm(float[] x, int xOff, float[] w, float eps, float[] out, int outOff, int n) {
         double sum = 0;
@@ -150,18 +129,5 @@ public final class VectorMath {
 
     public static float sigmoid(float x) {
         return 1f / (1f + (float) Math.exp(-x));
-    }
-
-    /** In-place softmax over {@code x[off .. off+n)}. */
-    public static void softmax(float[] x, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
-        }
-        for (int i = 0; i < n; i++) x[off + i] /= sum;
     }
 }
