@@ -18,7 +18,7 @@ final class GroupAttention {
     static final int TOKENS = 4;
 
     private float[] keys = new float[0], values = new float[0], scores = new float[0], out = new float[0], sums = new float[0], max = new float[0];
-    private int[] rowAt = new int[0], limits = new int[0], counted = new int[0];
+    private int[] rowAt = new int[0], counted = new int[0];
 
     /**
      * For the tokens {@code t} in {@code [from, to)} (at most {@link #TOKENS}, of sequence
@@ -33,10 +33,7 @@ final class GroupAttention {
         int end = 0;
         for (int t = from, r = 0; t < to; t++) {
             end = Math.max(end, positions[t] + 1);
-            for (int g = 0; g < group; g++, r++) {
-                rowAt[r] = t * stride + offset + g * hd;
-                limits[r] = positions[t] + 1;
-            }
+            for (int g = 0; g < group; g++, r++) rowAt[r] = t * stride + offset + g * hd;
         }
         Arrays.fill(max, 0, rows, Float.NEGATIVE_INFINITY);
         Arrays.fill(sums, 0, rows * AttentionKernels.LANES, 0f);
@@ -48,7 +45,7 @@ final class GroupAttention {
                 cache.readValue(layer, seq, block + p, kvHead, values, p * hd);
             }
             AttentionKernels.scores(q, rowAt, rows, hd, keys, BLOCK, count, scale, scores, BLOCK);
-            for (int r = 0; r < rows; r++) counted[r] = Math.clamp(limits[r] - block, 0, count);
+            for (int r = 0; r < rows; r++) counted[r] = Math.clamp(positions[from + r / group] + 1 - block, 0, count);
             AttentionKernels.softmaxStep(scores, BLOCK, rows, AttentionKernels.padded(count), counted, max, sums, out, hd);
             AttentionKernels.accumulateValues(scores, BLOCK, rows, values, count, hd, out);
         }
@@ -67,7 +64,6 @@ final class GroupAttention {
             sums = new float[rows * AttentionKernels.LANES];
             max = new float[rows];
             rowAt = new int[rows];
-            limits = new int[rows];
             counted = new int[rows];
         }
     }
