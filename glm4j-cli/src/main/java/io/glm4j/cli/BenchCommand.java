@@ -45,6 +45,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, paramLabel = "N", defaultValue = "128", description = "Generated tokens of the tg test; 0 skips it (default ${DEFAULT-VALUE}).")
     int generate;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", defaultValue = "0", description = "Positions already in the KV cache when each test starts, as llama-bench's -d (default ${DEFAULT-VALUE}).")
+    int depth;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5", description = "Timed repetitions of each test (default ${DEFAULT-VALUE}).")
     int reps;
 
@@ -65,23 +68,23 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (prompt < 0 || generate < 0) throw new Glm4jException("-p and -n must not be negative");
+        if (prompt < 0 || generate < 0 || depth < 0) throw new Glm4jException("-p, -n and -d must not be negative");
         if (reps < 1) throw new Glm4jException("-r must be at least 1");
         KvCacheType cacheType = KvCacheType.parse(kv);
         try (LoadedModel loaded = modelChoice.open(spec.commandLine().getErr())) {
             Glm4MoeModel model = loaded.model();
-            int needed = Math.max(prompt, generate);
+            long needed = (long) depth + Math.max(prompt, generate);
             if (needed > model.config().contextLength()) {
                 throw new Glm4jException("the tests need " + needed + " positions, more than the model's context of " + model.config().contextLength());
             }
             WorkerPool pool = WorkerPool.shared(); // the pool open() configured
-            ModelBenchmark bench = new ModelBenchmark(model, cacheType, 1234);
+            ModelBenchmark bench = new ModelBenchmark(model, cacheType, depth, 1234);
             StageTimes ppStages = profile ? new StageTimes() : null, tgStages = profile ? new StageTimes() : null;
             Throughput pp = prompt > 0 ? bench.prompt(prompt, reps, ppStages) : null;
             Throughput tg = generate > 0 ? bench.generation(generate, reps, tgStages) : null;
             long weightBytes = WeightTraffic.bytesPerDecodedToken(model.config(), model.weights());
             double bandwidth = MemoryBandwidth.measure(pool, BANDWIDTH_BUFFER, 8);
-            Report report = new Report(loaded.path(), Files.size(loaded.path()), pool.threads(), reps, pp, tg, weightBytes, bandwidth,
+            Report report = new Report(loaded.path(), Files.size(loaded.path()), pool.threads(), reps, depth, pp, tg, weightBytes, bandwidth,
                     profile && pp != null ? StagesPerPass.of(ppStages, pp, reps) : null, profile && tg != null ? StagesPerPass.of(tgStages, tg, reps * generate) : null);
             PrintWriter out = spec.commandLine().getOut();
             if (json) report.printJson(out);
@@ -125,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Report(Path model, long fileBytes, int threads, int reps, Throughput pp, Throughput tg, long weightBytes, double bandwidth,
+    private record Report(Path model, long fileBytes, int threads, int reps, int depth, Throughput pp, Throughput tg, long weightBytes, double bandwidth,
             StagesPerPass ppStages, StagesPerPass tgStages) {
 
         /** Fraction of the measured bandwidth that streaming the weights at the tg rate takes. */
@@ -135,12 +138,13 @@ final class BenchCommand implements Callable<Integer> {
 
         void printTable(PrintWriter out) {
             String name = model.getFileName().toString();
-            out.printf("| %-30s | %10s | %7s | %8s | %20s |%n", "model", "size", "threads", "test", "t/s");
-            out.printf("| %s | %s | %s | %s | %s |%n", "-".repeat(30), "-".repeat(10), "-".repeat(7), "-".repeat(8), "-".repeat(20));
+            int testWidth = depth > 0 ? 16 : 8; // "pp512 @ d32768"
+            out.printf("| %-30s | %10s | %7s | %" + testWidth + "s | %20s |%n", "model", "size", "threads", "test", "t/s");
+            out.printf("| %s | %s | %s | %s | %s |%n", "-".repeat(30), "-".repeat(10), "-".repeat(7), "-".repeat(testWidth), "-".repeat(20));
             for (Throughput t : new Throughput[] {pp, tg}) {
                 if (t == null) continue;
-                String test = (t == pp ? "pp" : "tg") + t.tokens();
-                out.printf(Locale.ROOT, "| %-30s | %10s | %7d | %8s | %20s |%n", name, InfoCommand.humanBytes(fileBytes), threads, test,
+                String test = (t == pp ? "pp" : "tg") + t.tokens() + (depth > 0 ? " @ d" + depth : "");
+                out.printf(Locale.ROOT, "| %-30s | %10s | %7d | %" + testWidth + "s | %20s |%n", name, InfoCommand.humanBytes(fileBytes), threads, test,
                         String.format(Locale.ROOT, "%.2f ± %.2f", t.mean(), t.sd()));
             }
             out.printf(Locale.ROOT, "%nweights read per generated token: %.3f GB%n", weightBytes / 1e9);
@@ -160,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
             for (Throughput t : new Throughput[] {pp, tg}) {
                 StagesPerPass stages = t == pp ? ppStages : tgStages;
                 if (t == null || stages == null) continue;
-                out.printf("| %s%d |", t == pp ? "pp" : "tg", t.tokens());
+                out.printf("| %s%d%s |", t == pp ? "pp" : "tg", t.tokens(), depth > 0 ? " @ d" + depth : "");
                 for (double ms : stages.stageMs()) out.printf(Locale.ROOT, " %.2f (%.0f%%) |", ms, 100 * ms / stages.totalMs());
                 out.printf(Locale.ROOT, " %.2f (%.0f%%) | %.2f |%n", stages.otherMs(), 100 * stages.otherMs() / stages.totalMs(), stages.totalMs());
             }
@@ -172,6 +176,7 @@ final class BenchCommand implements Callable<Integer> {
             s.append(", \"model_bytes\": ").append(fileBytes);
             s.append(", \"threads\": ").append(threads);
             s.append(", \"repetitions\": ").append(reps);
+            s.append(", \"depth\": ").append(depth);
             test(s, "pp", pp);
             test(s, "tg", tg);
             stages(s, "pp", ppStages);

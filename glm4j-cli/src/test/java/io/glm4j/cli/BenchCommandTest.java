@@ -43,6 +43,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void aDepthRunsEachTestAfterThatManyCachedPositionsAndNamesIt() throws Exception {
+        CliRunner table = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "2", "-d", "24", "-r", "1", "--profile");
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out()).containsPattern("\\|\\s+pp8 @ d24 \\|").containsPattern("\\|\\s+tg2 @ d24 \\|")
+                .containsPattern("\\| pp8 @ d24 \\| [0-9.]+ \\(\\d+%\\) \\|");
+
+        CliRunner json = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "2", "-d", "24", "-r", "1", "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(json.out());
+        assertThat(j.get("depth").asInt()).isEqualTo(24);
+        assertThat(j.get("pp").asDouble()).isPositive();
+        assertThat(j.get("tg").asDouble()).isPositive();
+        assertThat(new ObjectMapper().readTree(CliRunner.run("bench", "-m", MODEL, "-p", "4", "-n", "0", "-r", "1", "--json").out()).get("depth").asInt()).isZero();
+    }
+
+    @Test
     void profileSplitsEachTestsPassIntoStagesThatAddUpToIt() throws Exception {
         CliRunner table = CliRunner.run("bench", "-m", MODEL, "-p", "8", "-n", "2", "-r", "1", "--profile");
         assertThat(table.exitCode()).as(table.err()).isZero();
@@ -91,5 +107,7 @@ class BenchCommandTest {
     void badInputIsOneLine() {
         LogitsCommandTest.assertOneLineError(CliRunner.run("bench", "-m", MODEL, "-r", "0"), "-r must be at least 1");
         LogitsCommandTest.assertOneLineError(CliRunner.run("bench", "-m", MODEL, "-p", "100000"), "more than the model's context");
+        LogitsCommandTest.assertOneLineError(CliRunner.run("bench", "-m", MODEL, "-p", "16", "-n", "0", "-d", "131072"), "the tests need 131088 positions");
+        LogitsCommandTest.assertOneLineError(CliRunner.run("bench", "-m", MODEL, "-d", "-1"), "must not be negative");
     }
 }
