@@ -143,8 +143,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("| %s | %s | %s | %s | %s |%n", "-".repeat(30), "-".repeat(10), "-".repeat(7), "-".repeat(testWidth), "-".repeat(20));
             for (Throughput t : new Throughput[] {pp, tg}) {
                 if (t == null) continue;
-                String test = (t == pp ? "pp" : "tg") + t.tokens() + (depth > 0 ? " @ d" + depth : "");
-                out.printf(Locale.ROOT, "| %-30s | %10s | %7d | %" + testWidth + "s | %20s |%n", name, InfoCommand.humanBytes(fileBytes), threads, test,
+                out.printf(Locale.ROOT, "| %-30s | %10s | %7d | %" + testWidth + "s | %20s |%n", name, InfoCommand.humanBytes(fileBytes), threads, label(t),
                         String.format(Locale.ROOT, "%.2f ± %.2f", t.mean(), t.sd()));
             }
             out.printf(Locale.ROOT, "%nweights read per generated token: %.3f GB%n", weightBytes / 1e9);
@@ -156,6 +155,11 @@ final class BenchCommand implements Callable<Integer> {
             if (ppStages != null || tgStages != null) printStages(out);
         }
 
+        /** A test's name as llama-bench prints it: pp512, tg128, or pp512 @ d4096 after a depth. */
+        private String label(Throughput t) {
+            return (t == pp ? "pp" : "tg") + t.tokens() + (depth > 0 ? " @ d" + depth : "");
+        }
+
         /** ms per forward pass and share of it, per stage: pp makes one pass a repetition, tg one a token. */
         private void printStages(PrintWriter out) {
             out.printf("%ntime per forward pass by stage, ms (share)%n| test |");
@@ -164,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
             for (Throughput t : new Throughput[] {pp, tg}) {
                 StagesPerPass stages = t == pp ? ppStages : tgStages;
                 if (t == null || stages == null) continue;
-                out.printf("| %s%d%s |", t == pp ? "pp" : "tg", t.tokens(), depth > 0 ? " @ d" + depth : "");
+                out.printf("| %s |", label(t));
                 for (double ms : stages.stageMs()) out.printf(Locale.ROOT, " %.2f (%.0f%%) |", ms, 100 * ms / stages.totalMs());
                 out.printf(Locale.ROOT, " %.2f (%.0f%%) | %.2f |%n", stages.otherMs(), 100 * stages.otherMs() / stages.totalMs(), stages.totalMs());
             }
